@@ -1,0 +1,279 @@
+//! `ajuste train` and `ajuste predict`: transfer learning and fine-tuning on folders of
+//! images, with the same engine the page uses.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use ajuste::data::batch::images_to_tensor;
+use ajuste::data::dataset::Dataset;
+use ajuste::data::folder::list_classes;
+use ajuste::data::image::{decode, preprocess};
+use ajuste::model::EfficientNetLite0;
+use ajuste::train::cache::{ActivationCache, Activations};
+use ajuste::train::config::TrainingConfig;
+use ajuste::train::export::{Classifier, Manifest};
+use ajuste::train::metrics::{ConfusionMatrix, argmax_rows};
+use ajuste::train::rng::Rng;
+use ajuste::train::trainer::{TrainEvent, Trainer};
+use burn::prelude::Device;
+use serde::Serialize;
+
+use crate::cli::{PredictArgs, TrainArgs, exit_code, load_backbone};
+
+const FEATURE_BATCH: usize = 16;
+/// Cached activations beyond this stay in host memory.
+const DEVICE_CACHE_BUDGET: usize = 1 << 30;
+
+#[derive(Serialize)]
+struct TrainReport {
+    classes: Vec<String>,
+    freeze_depth: usize,
+    train_images: usize,
+    test_images: usize,
+    test_accuracy: Option<f32>,
+    val_accuracy: Option<f32>,
+    per_class_accuracy: Vec<Option<f32>>,
+    confusion_matrix: Vec<Vec<usize>>,
+    best_epoch: Option<usize>,
+    feature_seconds: f64,
+    train_seconds: f64,
+    cache_bytes: usize,
+    history: Vec<ajuste::train::trainer::EpochMetrics>,
+    notices: Vec<String>,
+}
+
+/// Draws up to `shots` images per class (seeded), or all of them.
+fn sample_shots(files: &[Vec<PathBuf>], shots: Option<usize>, seed: u64) -> Vec<Vec<PathBuf>> {
+    let mut rng = Rng::new(seed);
+    files
+        .iter()
+        .map(|class_files| {
+            let mut chosen = class_files.clone();
+            if let Some(shots) = shots {
+                rng.shuffle(&mut chosen);
+                chosen.truncate(shots);
+                chosen.sort();
+            }
+            chosen
+        })
+        .collect()
+}
+
+fn load_dataset(classes: Vec<String>, files: &[Vec<PathBuf>]) -> Dataset {
+    let mut dataset = Dataset::new(classes);
+    for (label, class_files) in files.iter().enumerate() {
+        for path in class_files {
+            let image = std::fs::read(path).map_err(|e| e.to_string()).and_then(|b| decode(&b).map_err(|e| e.to_string()));
+            match image {
+                Ok(image) => {
+                    dataset.add(label, &image).expect("label from the listing");
+                }
+                Err(message) => eprintln!("ajuste: skipping {}: {message}", path.display()),
+            }
+        }
+    }
+    dataset
+}
+
+struct Progress {
+    enabled: bool,
+}
+
+impl Progress {
+    fn show(&self, line: &str) {
+        if self.enabled {
+            eprint!("\r\x1b[2K{line}");
+        }
+    }
+
+    fn done(&self) {
+        if self.enabled {
+            eprintln!();
+        }
+    }
+}
+
+pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
+    let backbone = load_backbone(args.weights.as_deref(), device)?;
+    let listing = list_classes(&args.data)?;
+    let files = sample_shots(&listing.files, args.shots, args.seed);
+    let dataset = load_dataset(listing.classes.clone(), &files);
+    dataset.check_trainable().map_err(|e| e.to_string())?;
+    let progress = Progress { enabled: std::io::stderr().is_terminal() && !args.json };
+
+    let mut config = TrainingConfig::default()
+        .with_freeze_depth(args.freeze_depth)
+        .with_seed(args.seed)
+        .with_augment(!args.no_augment);
+    if let Some(epochs) = args.epochs {
+        config.epochs = epochs;
+    }
+    if let Some(rate) = args.learning_rate {
+        config.learning_rate = rate;
+    }
+
+    let feature_start = Instant::now();
+    let mut cache = ActivationCache::new(device, DEVICE_CACHE_BUDGET);
+    cache.set_freeze_depth(config.freeze_depth).map_err(|e| e.to_string())?;
+    let missing = cache.missing(&dataset, config.views());
+    for (done, keys) in missing.chunks(FEATURE_BATCH).enumerate() {
+        pollster::block_on(cache.compute(&backbone, &dataset, keys, &config.augmentation, config.seed))
+            .map_err(|e| e.to_string())?;
+        progress.show(&format!("features {}/{}", (done * FEATURE_BATCH + keys.len()), missing.len()));
+    }
+    progress.done();
+    let feature_seconds = feature_start.elapsed().as_secs_f64();
+
+    let train_start = Instant::now();
+    let activations = Activations::Cached(&cache);
+    let mut trainer = Trainer::new(&backbone, &dataset, &activations, config.clone(), device).map_err(|e| e.to_string())?;
+    let notices = trainer.notices().to_vec();
+    for notice in &notices {
+        eprintln!("ajuste: note: {notice}");
+    }
+    loop {
+        match pollster::block_on(trainer.step(&activations)).map_err(|e| e.to_string())? {
+            TrainEvent::Step { epoch, steps_done, total_steps, .. } => {
+                progress.show(&format!("epoch {epoch}/{}  step {steps_done}/{total_steps}", config.epochs));
+            }
+            TrainEvent::Epoch(m) => progress.show(&format!(
+                "epoch {}/{}  loss {:.3}  acc {:.1}%  val loss {}  val acc {}",
+                m.epoch,
+                config.epochs,
+                m.train_loss,
+                m.train_accuracy * 100.0,
+                m.validation_loss.map_or("-".into(), |l| format!("{l:.3}")),
+                m.validation_accuracy.map_or("-".into(), |a| format!("{:.1}%", a * 100.0)),
+            )),
+            TrainEvent::Finished => break,
+        }
+    }
+    progress.done();
+    let validation = trainer.validation_items().to_vec();
+    let val_evaluation = if validation.is_empty() {
+        None
+    } else {
+        Some(pollster::block_on(trainer.evaluate(&activations, &validation)).map_err(|e| e.to_string())?)
+    };
+    let outcome = trainer.finish();
+    let train_seconds = train_start.elapsed().as_secs_f64();
+    let classifier = Classifier {
+        manifest: Manifest::new(dataset.classes.clone(), config.freeze_depth, config.hidden_units),
+        model: outcome.model,
+    };
+
+    let (test_confusion, test_images) = match &args.test {
+        Some(test_dir) => {
+            let confusion = evaluate_folder(&classifier, &backbone, test_dir, device)?;
+            let total = confusion.total();
+            (Some(confusion), total)
+        }
+        None => (None, 0),
+    };
+    let shown = test_confusion.clone().or(val_evaluation.as_ref().map(|v| v.confusion.clone())).unwrap_or_else(|| ConfusionMatrix::new(dataset.classes.len()));
+    let report = TrainReport {
+        classes: dataset.classes.clone(),
+        freeze_depth: config.freeze_depth,
+        train_images: dataset.samples.len(),
+        test_images,
+        test_accuracy: test_confusion.as_ref().map(ConfusionMatrix::accuracy),
+        val_accuracy: val_evaluation.as_ref().map(|v| v.confusion.accuracy()),
+        per_class_accuracy: shown.per_class_accuracy(),
+        confusion_matrix: shown.matrix.clone(),
+        best_epoch: outcome.best_epoch,
+        feature_seconds,
+        train_seconds,
+        cache_bytes: cache.memory().device_bytes + cache.memory().host_bytes,
+        history: outcome.history,
+        notices,
+    };
+    if let Some(out) = &args.out {
+        classifier.save(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    print_report(&report, args.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(report: &TrainReport, json: bool) -> Result<(), String> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report).map_err(|e| e.to_string())?);
+        return Ok(());
+    }
+    let percent = |a: Option<f32>| a.map_or("-".into(), |a| format!("{:.1}%", a * 100.0));
+    println!("classes: {}", report.classes.join(", "));
+    println!("features: {:.1} s, training: {:.1} s", report.feature_seconds, report.train_seconds);
+    println!("validation accuracy: {}", percent(report.val_accuracy));
+    println!("test accuracy: {}", percent(report.test_accuracy));
+    for (class, accuracy) in report.classes.iter().zip(&report.per_class_accuracy) {
+        println!("  {class}: {}", percent(*accuracy));
+    }
+    Ok(())
+}
+
+/// Confusion matrix of the classifier on a folder laid out like the training data.
+fn evaluate_folder(classifier: &Classifier, backbone: &EfficientNetLite0, directory: &Path, device: &Device) -> Result<ConfusionMatrix, String> {
+    let listing = list_classes(directory)?;
+    let classes = &classifier.manifest.classes;
+    let mut actual = Vec::new();
+    let mut inputs = Vec::new();
+    for (name, files) in listing.classes.iter().zip(&listing.files) {
+        let label = classes
+            .iter()
+            .position(|c| c == name)
+            .ok_or_else(|| format!("test class \"{name}\" is not one of the trained classes"))?;
+        for path in files {
+            match std::fs::read(path).map_err(|e| e.to_string()).and_then(|b| preprocess(&b).map_err(|e| e.to_string())) {
+                Ok(input) => {
+                    inputs.push(input);
+                    actual.push(label);
+                }
+                Err(message) => eprintln!("ajuste: skipping {}: {message}", path.display()),
+            }
+        }
+    }
+    let mut predicted = Vec::with_capacity(actual.len());
+    for chunk in inputs.chunks(FEATURE_BATCH) {
+        let probabilities = pollster::block_on(classifier.probabilities(backbone, images_to_tensor(chunk, device))).map_err(|e| e.to_string())?;
+        predicted.extend(argmax_rows(&probabilities.concat(), classes.len()));
+    }
+    Ok(ConfusionMatrix::from_predictions(classes.len(), &actual, &predicted))
+}
+
+#[derive(Serialize)]
+struct PredictResult {
+    image: String,
+    label: String,
+    confidence: f32,
+    probabilities: Vec<(String, f32)>,
+}
+
+pub fn predict(args: &PredictArgs, device: &Device) -> Result<ExitCode, String> {
+    let backbone = load_backbone(args.weights.as_deref(), device)?;
+    let classifier = Classifier::load(&args.model, &backbone, device)?;
+    let classes = &classifier.manifest.classes;
+    let (inputs, failures) = crate::cli::read_images(&args.images);
+    let mut results = Vec::with_capacity(inputs.len());
+    for chunk in inputs.chunks(FEATURE_BATCH) {
+        let batch: Vec<Vec<f32>> = chunk.iter().map(|(_, input)| input.clone()).collect();
+        let probabilities = pollster::block_on(classifier.probabilities(&backbone, images_to_tensor(&batch, device))).map_err(|e| e.to_string())?;
+        for ((path, _), row) in chunk.iter().zip(probabilities) {
+            let best = argmax_rows(&row, classes.len())[0];
+            results.push(PredictResult {
+                image: path.display().to_string(),
+                label: classes[best].clone(),
+                confidence: row[best],
+                probabilities: classes.iter().cloned().zip(row).collect(),
+            });
+        }
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results).map_err(|e| e.to_string())?);
+    } else {
+        for result in &results {
+            println!("{}  {} ({:.1}%)", result.image, result.label, result.confidence * 100.0);
+        }
+    }
+    Ok(exit_code(failures))
+}

@@ -1,0 +1,6 @@
+//! Ajuste: transfer learning and fine-tuning of EfficientNet-Lite0, natively or in the
+//! browser on WebGPU.
+
+pub mod data;
+pub mod model;
+pub mod train;

@@ -1,0 +1,18 @@
+//! The web page: Leptos UI on the main thread, burn on WebGPU (or CPU when the browser has
+//! no WebGPU). Built by Trunk (see index.html).
+
+#[cfg(target_arch = "wasm32")]
+mod engine;
+#[cfg(target_arch = "wasm32")]
+mod ui;
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(ui::app::App);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("ajuste-web is the browser build: run tools/serve.sh (Trunk) to build and serve it.");
+}

@@ -1,0 +1,9 @@
+//! The pretrained network: EfficientNet-Lite0 with its ImageNet classifier.
+
+pub mod backbone;
+pub mod head;
+pub mod imagenet;
+pub mod layers;
+pub mod weights;
+
+pub use backbone::{EfficientNetLite0, FEATURE_CHANNELS, INPUT_SIZE, NUM_BLOCKS};

@@ -1,0 +1,247 @@
+//! Activations at the freeze boundary, computed once per image and view.
+//!
+//! The frozen prefix is a pure function of the image, so each epoch only runs the
+//! trainable suffix on these. Entries stay on the device up to a byte budget and move to
+//! host memory beyond it.
+
+use std::collections::HashMap;
+
+use burn::prelude::*;
+use burn::tensor::TensorData;
+
+use super::TrainError;
+use super::augment::{AugmentConfig, view};
+use crate::data::batch::images_to_tensor;
+use crate::data::dataset::Dataset;
+use crate::model::backbone::boundary_shape;
+use crate::model::{EfficientNetLite0, FEATURE_CHANNELS, NUM_BLOCKS};
+
+pub type Key = (u64, usize);
+
+enum Stored {
+    Device(Tensor<1>),
+    Host(Vec<f32>),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CacheMemory {
+    pub entries: usize,
+    pub device_bytes: usize,
+    pub host_bytes: usize,
+}
+
+pub struct ActivationCache {
+    freeze_depth: usize,
+    entries: HashMap<Key, Stored>,
+    device_budget_bytes: usize,
+    memory: CacheMemory,
+    device: Device,
+}
+
+/// What one cached entry holds for a freeze depth: pooled features at depth 0, otherwise
+/// the activation entering the first trainable block.
+pub fn entry_shape(freeze_depth: usize) -> [usize; 3] {
+    if freeze_depth == 0 { [FEATURE_CHANNELS, 1, 1] } else { boundary_shape(NUM_BLOCKS - freeze_depth) }
+}
+
+/// The frozen part of the network on a batch of images.
+pub fn frozen_prefix(backbone: &EfficientNetLite0, images: Tensor<4>, freeze_depth: usize) -> Tensor<2> {
+    let rows = images.dims()[0];
+    if freeze_depth == 0 {
+        backbone.features(images)
+    } else {
+        backbone.prefix(images, NUM_BLOCKS - freeze_depth).reshape([rows as i32, -1])
+    }
+}
+
+impl ActivationCache {
+    pub fn new(device: &Device, device_budget_bytes: usize) -> Self {
+        Self {
+            freeze_depth: 0,
+            entries: HashMap::new(),
+            device_budget_bytes,
+            memory: CacheMemory::default(),
+            device: device.clone(),
+        }
+    }
+
+    pub fn freeze_depth(&self) -> usize {
+        self.freeze_depth
+    }
+
+    pub fn memory(&self) -> CacheMemory {
+        self.memory
+    }
+
+    /// Entries computed at another depth are useless: drop them all.
+    pub fn set_freeze_depth(&mut self, freeze_depth: usize) -> Result<(), TrainError> {
+        if freeze_depth > NUM_BLOCKS {
+            return Err(TrainError::FreezeDepth(freeze_depth));
+        }
+        if freeze_depth != self.freeze_depth {
+            self.clear();
+            self.freeze_depth = freeze_depth;
+        }
+        Ok(())
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.memory = CacheMemory::default();
+    }
+
+    /// Forgets every view of a sample (when the user deletes the image).
+    pub fn remove_sample(&mut self, id: u64) {
+        let keys: Vec<Key> = self.entries.keys().filter(|(sample, _)| *sample == id).copied().collect();
+        for key in keys {
+            if let Some(stored) = self.entries.remove(&key) {
+                self.account(&stored, -1);
+            }
+        }
+    }
+
+    pub fn contains(&self, key: &Key) -> bool {
+        self.entries.contains_key(key)
+    }
+
+    fn entry_len(&self) -> usize {
+        entry_shape(self.freeze_depth).iter().product()
+    }
+
+    fn account(&mut self, stored: &Stored, sign: isize) {
+        let bytes = self.entry_len() * size_of::<f32>();
+        let entries = &mut self.memory.entries;
+        *entries = entries.wrapping_add_signed(sign);
+        let counter = match stored {
+            Stored::Device(_) => &mut self.memory.device_bytes,
+            Stored::Host(_) => &mut self.memory.host_bytes,
+        };
+        *counter = counter.wrapping_add_signed(sign * bytes as isize);
+    }
+
+    /// Keys of `dataset` × `views` not computed yet, in dataset order.
+    pub fn missing(&self, dataset: &Dataset, views: usize) -> Vec<Key> {
+        dataset
+            .samples
+            .iter()
+            .flat_map(|s| (0..views).map(move |v| (s.id, v)))
+            .filter(|key| !self.contains(key))
+            .collect()
+    }
+
+    /// Runs the frozen prefix on `keys` (one batch) and stores the results.
+    pub async fn compute(
+        &mut self,
+        backbone: &EfficientNetLite0,
+        dataset: &Dataset,
+        keys: &[Key],
+        augmentation: &AugmentConfig,
+        seed: u64,
+    ) -> Result<(), TrainError> {
+        let images = view_batch(dataset, keys, augmentation, seed, &self.device)?;
+        let rows = frozen_prefix(backbone, images, self.freeze_depth);
+        self.insert_rows(keys, rows).await
+    }
+
+    /// Stores row `i` of `rows` (`[keys.len(), entry length]`) under `keys[i]`.
+    pub async fn insert_rows(&mut self, keys: &[Key], rows: Tensor<2>) -> Result<(), TrainError> {
+        let [count, length] = rows.dims();
+        if count != keys.len() || length != self.entry_len() {
+            return Err(TrainError::ShapeMismatch { expected: [keys.len(), self.entry_len()], actual: [count, length] });
+        }
+        let bytes_needed = count * length * size_of::<f32>();
+        let stored: Vec<Stored> = if self.memory.device_bytes + bytes_needed <= self.device_budget_bytes {
+            (0..count).map(|i| Stored::Device(rows.clone().narrow(0, i, 1).reshape([length]))).collect()
+        } else {
+            let values = read_floats(rows).await?;
+            values.chunks(length).map(|row| Stored::Host(row.to_vec())).collect()
+        };
+        for (key, stored) in keys.iter().zip(stored) {
+            self.account(&stored, 1);
+            if let Some(previous) = self.entries.insert(*key, stored) {
+                self.account(&previous, -1);
+            }
+        }
+        Ok(())
+    }
+
+    /// `[keys.len(), entry length]` on the cache's device.
+    pub fn gather(&self, keys: &[Key]) -> Result<Tensor<2>, TrainError> {
+        let length = self.entry_len();
+        let rows = keys
+            .iter()
+            .map(|key| match self.entries.get(key) {
+                Some(Stored::Device(row)) => Ok(row.clone()),
+                Some(Stored::Host(values)) => {
+                    Ok(Tensor::from_data(TensorData::new(values.clone(), [length]), &self.device))
+                }
+                None => Err(TrainError::NotCached(key.0)),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Tensor::stack(rows, 0))
+    }
+}
+
+/// The images of `keys` as the network sees them; augmented views are seeded per sample, so
+/// that a view is the same image whenever it is computed.
+fn view_batch(
+    dataset: &Dataset,
+    keys: &[Key],
+    augmentation: &AugmentConfig,
+    seed: u64,
+    device: &Device,
+) -> Result<Tensor<4>, TrainError> {
+    let inputs: Vec<Vec<f32>> = keys
+        .iter()
+        .map(|&(id, v)| {
+            let sample = dataset.samples.iter().find(|s| s.id == id).ok_or(TrainError::UnknownSample(id))?;
+            Ok(view(&sample.image, v, augmentation, seed ^ id))
+        })
+        .collect::<Result<_, TrainError>>()?;
+    Ok(images_to_tensor(&inputs, device))
+}
+
+/// Where the trainer gets boundary activations: the cache, or the frozen prefix run again
+/// at every step (what the cache must reproduce, and the benchmarks' baseline).
+pub enum Activations<'a> {
+    Cached(&'a ActivationCache),
+    Recomputed {
+        backbone: &'a EfficientNetLite0,
+        dataset: &'a Dataset,
+        augmentation: &'a AugmentConfig,
+        seed: u64,
+        freeze_depth: usize,
+        device: Device,
+    },
+}
+
+impl Activations<'_> {
+    pub fn freeze_depth(&self) -> usize {
+        match self {
+            Self::Cached(cache) => cache.freeze_depth(),
+            Self::Recomputed { freeze_depth, .. } => *freeze_depth,
+        }
+    }
+
+    pub fn contains(&self, key: &Key) -> bool {
+        match self {
+            Self::Cached(cache) => cache.contains(key),
+            Self::Recomputed { dataset, .. } => dataset.samples.iter().any(|s| s.id == key.0),
+        }
+    }
+
+    pub fn gather(&self, keys: &[Key]) -> Result<Tensor<2>, TrainError> {
+        match self {
+            Self::Cached(cache) => cache.gather(keys),
+            Self::Recomputed { backbone, dataset, augmentation, seed, freeze_depth, device } => {
+                let images = view_batch(dataset, keys, augmentation, *seed, device)?;
+                Ok(frozen_prefix(backbone, images, *freeze_depth))
+            }
+        }
+    }
+}
+
+pub async fn read_floats<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, TrainError> {
+    let data = tensor.into_data_async().await.map_err(|e| TrainError::Device(e.to_string()))?;
+    data.into_vec::<f32>().map_err(|e| TrainError::Device(format!("{e:?}")))
+}

@@ -1,0 +1,146 @@
+//! The trained part (new head, plus any fine-tuned blocks) as safetensors, with a small
+//! JSON manifest naming the classes and how images must be prepared. The page exports this
+//! pair and the CLI reads it.
+
+use burn::prelude::*;
+use burn::store::{ModuleSnapshot, SafetensorsStore};
+use burn::tensor::activation::softmax;
+use serde::{Deserialize, Serialize};
+
+use super::cache::read_floats;
+use super::trainable::{TrainableModel, UnfrozenSuffix};
+use crate::model::EfficientNetLite0;
+use crate::model::head::HeadConfig;
+
+pub const FORMAT: &str = "ajuste-classifier";
+pub const FORMAT_VERSION: u32 = 1;
+pub const WEIGHTS_FILE: &str = "classifier.safetensors";
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Preprocessing {
+    pub resize_short_side: usize,
+    pub center_crop: usize,
+    /// How 8-bit RGB becomes network input.
+    pub scaling: String,
+}
+
+impl Default for Preprocessing {
+    fn default() -> Self {
+        Self {
+            resize_short_side: crate::data::image::RESIZE_SHORT_SIDE,
+            center_crop: crate::model::INPUT_SIZE,
+            scaling: "x / 127.5 - 1 (RGB)".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub version: u32,
+    pub backbone: String,
+    pub classes: Vec<String>,
+    pub freeze_depth: usize,
+    pub hidden_units: Option<usize>,
+    pub preprocessing: Preprocessing,
+}
+
+impl Manifest {
+    pub fn new(classes: Vec<String>, freeze_depth: usize, hidden_units: Option<usize>) -> Self {
+        Self {
+            format: FORMAT.into(),
+            version: FORMAT_VERSION,
+            backbone: "EfficientNet-Lite0, ImageNet (efficientnet-lite0-57934424.pth)".into(),
+            classes,
+            freeze_depth,
+            hidden_units,
+            preprocessing: Preprocessing::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("not an Ajuste classifier manifest: {0}")]
+    Manifest(String),
+    #[error("the classifier weights do not match the manifest: {0}")]
+    Weights(String),
+}
+
+/// A trained classifier ready for inference.
+pub struct Classifier {
+    pub manifest: Manifest,
+    pub model: TrainableModel,
+}
+
+impl Classifier {
+    /// Safetensors bytes of the trained part, and the manifest as JSON.
+    pub fn to_bytes(&self) -> Result<(Vec<u8>, String), ExportError> {
+        let mut store = SafetensorsStore::from_bytes(None).metadata("format", FORMAT);
+        self.model.save_into(&mut store).map_err(|e| ExportError::Weights(e.to_string()))?;
+        let weights = store.get_bytes().map_err(|e| ExportError::Weights(e.to_string()))?;
+        let manifest = serde_json::to_string_pretty(&self.manifest).map_err(|e| ExportError::Manifest(e.to_string()))?;
+        Ok((weights, manifest))
+    }
+
+    /// The inverse of [`Self::to_bytes`]; the unchanged pretrained blocks come from `backbone`.
+    pub fn from_bytes(
+        weights: Vec<u8>,
+        manifest: &str,
+        backbone: &EfficientNetLite0,
+        device: &Device,
+    ) -> Result<Self, ExportError> {
+        let manifest: Manifest = serde_json::from_str(manifest).map_err(|e| ExportError::Manifest(e.to_string()))?;
+        if manifest.format != FORMAT || manifest.version != FORMAT_VERSION {
+            return Err(ExportError::Manifest(format!("format {} version {}", manifest.format, manifest.version)));
+        }
+        if manifest.classes.len() < 2 || manifest.freeze_depth > crate::model::NUM_BLOCKS {
+            return Err(ExportError::Manifest("needs two classes or more and a freeze depth of at most 16".into()));
+        }
+        let mut model = TrainableModel {
+            suffix: (manifest.freeze_depth > 0)
+                .then(|| UnfrozenSuffix::from_backbone(backbone, manifest.freeze_depth)),
+            head: HeadConfig::new(manifest.classes.len())
+                .with_hidden_units(manifest.hidden_units)
+                .init(device),
+        };
+        let mut store = SafetensorsStore::from_bytes(Some(weights));
+        let result = model.load_from(&mut store).map_err(|e| ExportError::Weights(e.to_string()))?;
+        if !result.errors.is_empty() || !result.missing.is_empty() {
+            return Err(ExportError::Weights(format!("{} errors, missing {:?}", result.errors.len(), result.missing)));
+        }
+        Ok(Self { manifest, model })
+    }
+
+    /// Class probabilities for `[n, 3, 224, 224]` images, one row per image.
+    pub async fn probabilities(&self, backbone: &EfficientNetLite0, images: Tensor<4>) -> Result<Vec<Vec<f32>>, super::TrainError> {
+        let logits = self.model.forward_images(backbone, images);
+        let values = read_floats(softmax(logits, 1)).await?;
+        Ok(values.chunks(self.manifest.classes.len()).map(<[f32]>::to_vec).collect())
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod files {
+    use std::path::Path;
+
+    use super::*;
+
+    impl Classifier {
+        pub fn save(&self, directory: &Path) -> std::io::Result<()> {
+            let (weights, manifest) = self.to_bytes().map_err(std::io::Error::other)?;
+            std::fs::create_dir_all(directory)?;
+            std::fs::write(directory.join(WEIGHTS_FILE), weights)?;
+            std::fs::write(directory.join(MANIFEST_FILE), manifest)
+        }
+
+        pub fn load(directory: &Path, backbone: &EfficientNetLite0, device: &Device) -> Result<Self, String> {
+            let read = |name: &str| {
+                std::fs::read(directory.join(name)).map_err(|e| format!("{}: {e}", directory.join(name).display()))
+            };
+            let manifest = String::from_utf8(read(MANIFEST_FILE)?).map_err(|e| e.to_string())?;
+            Self::from_bytes(read(WEIGHTS_FILE)?, &manifest, backbone, device).map_err(|e| e.to_string())
+        }
+    }
+}

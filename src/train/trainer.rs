@@ -1,0 +1,303 @@
+//! The training loop, advanced one mini-batch at a time so that a browser can render
+//! between steps. Reads back from the device only at epoch ends, asynchronously.
+
+use burn::module::AutodiffModule;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use burn::tensor::TensorData;
+use serde::{Deserialize, Serialize};
+
+use super::cache::{Activations, Key, read_floats};
+use super::config::TrainingConfig;
+use super::evaluate::{Evaluation, evaluate};
+use super::rng::Rng;
+use super::trainable::{TrainableModel, UnfrozenSuffix};
+use super::TrainError;
+use crate::data::dataset::{Dataset, stratified_split};
+use crate::model::EfficientNetLite0;
+use crate::model::head::HeadConfig;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpochMetrics {
+    pub epoch: usize,
+    pub train_loss: f32,
+    pub train_accuracy: f32,
+    pub validation_loss: Option<f32>,
+    pub validation_accuracy: Option<f32>,
+    pub learning_rate: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum TrainEvent {
+    /// One mini-batch done (`step` counts from 1 within the epoch, which counts from 1).
+    Step { epoch: usize, step: usize, steps_per_epoch: usize, steps_done: usize, total_steps: usize },
+    /// An epoch ended; its metrics.
+    Epoch(EpochMetrics),
+    /// All epochs done: call [`Trainer::finish`].
+    Finished,
+}
+
+/// What training leaves behind.
+pub struct TrainingOutcome {
+    /// The best epoch's model by validation loss (the last one without validation).
+    pub model: TrainableModel,
+    pub best_epoch: Option<usize>,
+    pub history: Vec<EpochMetrics>,
+}
+
+pub struct Trainer {
+    config: TrainingConfig,
+    device: Device,
+    model: TrainableModel,
+    head_optimizer: ModuleOptimizer,
+    suffix_optimizer: ModuleOptimizer,
+    num_classes: usize,
+    train: Vec<(u64, usize)>,
+    validation: Vec<(u64, usize)>,
+    notices: Vec<String>,
+    rng: Rng,
+    order: Vec<usize>,
+    epoch: usize,
+    position: usize,
+    steps_done: usize,
+    loss_sum: Option<Tensor<1>>,
+    correct_sum: Option<Tensor<1>>,
+    history: Vec<EpochMetrics>,
+    best: Option<(f32, usize, TrainableModel)>,
+}
+
+fn check_config(config: &TrainingConfig) -> Result<(), TrainError> {
+    let bad = |what: &str| Err(TrainError::Config(what.to_string()));
+    if !(config.learning_rate.is_finite() && config.learning_rate > 0.0 && config.learning_rate <= 1.0) {
+        return bad("the learning rate must be a number between 0 and 1");
+    }
+    if !(config.backbone_learning_rate_scale.is_finite() && config.backbone_learning_rate_scale >= 0.0) {
+        return bad("the backbone learning-rate scale must be 0 or more");
+    }
+    if config.epochs == 0 || config.batch_size == 0 {
+        return bad("epochs and batch size must be at least 1");
+    }
+    if !(0.0..0.9).contains(&config.validation_share) {
+        return bad("the validation share must be between 0 and 0.9");
+    }
+    if !(0.0..1.0).contains(&config.label_smoothing) || !(0.0..1.0).contains(&config.dropout) {
+        return bad("label smoothing and dropout must be between 0 and 1");
+    }
+    if config.freeze_depth > crate::model::NUM_BLOCKS {
+        return Err(TrainError::FreezeDepth(config.freeze_depth));
+    }
+    Ok(())
+}
+
+impl Trainer {
+    /// Checks the data and the settings, splits the data and builds the trainable part. The
+    /// cache must hold every image's views at the configured freeze depth.
+    pub fn new(
+        backbone: &EfficientNetLite0,
+        dataset: &Dataset,
+        activations: &Activations<'_>,
+        config: TrainingConfig,
+        device: &Device,
+    ) -> Result<Self, TrainError> {
+        check_config(&config)?;
+        dataset.check_trainable()?;
+        if activations.freeze_depth() != config.freeze_depth {
+            return Err(TrainError::CacheDepth { cache: activations.freeze_depth(), wanted: config.freeze_depth });
+        }
+        let num_classes = dataset.classes.len();
+        let labels: Vec<usize> = dataset.samples.iter().map(|s| s.label).collect();
+        let split = stratified_split(&labels, num_classes, config.validation_share, config.seed);
+        let pick = |indices: &[usize]| -> Vec<(u64, usize)> {
+            indices.iter().map(|&i| (dataset.samples[i].id, dataset.samples[i].label)).collect()
+        };
+        let (train, validation) = (pick(&split.train), pick(&split.validation));
+        for &(id, _) in train.iter().chain(&validation) {
+            // Missing augmented views fall back to the plain one; the plain one is required.
+            if !activations.contains(&(id, 0)) {
+                return Err(TrainError::NotCached(id));
+            }
+        }
+        let notices = split
+            .classes_without_validation
+            .iter()
+            .map(|&c| format!("class \"{}\" has too few images to hold some out for validation", dataset.classes[c]))
+            .collect();
+
+        let device = device.clone().autodiff();
+        device.seed(config.seed);
+        let head = HeadConfig::new(num_classes)
+            .with_hidden_units(config.hidden_units)
+            .with_dropout(config.dropout)
+            .init(&device);
+        let suffix = (config.freeze_depth > 0)
+            .then(|| UnfrozenSuffix::from_backbone(backbone, config.freeze_depth).fork(&device));
+        let optimizer = || AdamWConfig::new().with_weight_decay(config.weight_decay as f32).init();
+        let mut trainer = Self {
+            head_optimizer: optimizer(),
+            suffix_optimizer: optimizer(),
+            model: TrainableModel { suffix, head },
+            rng: Rng::new(config.seed),
+            config,
+            device,
+            num_classes,
+            train,
+            validation,
+            notices,
+            order: Vec::new(),
+            epoch: 0,
+            position: 0,
+            steps_done: 0,
+            loss_sum: None,
+            correct_sum: None,
+            history: Vec::new(),
+            best: None,
+        };
+        trainer.start_epoch();
+        Ok(trainer)
+    }
+
+    /// Warnings worth showing the user (e.g. classes without validation images).
+    pub fn notices(&self) -> &[String] {
+        &self.notices
+    }
+
+    pub fn has_validation(&self) -> bool {
+        !self.validation.is_empty()
+    }
+
+    fn batch_size(&self) -> usize {
+        self.config.batch_size.min(self.train.len())
+    }
+
+    pub fn steps_per_epoch(&self) -> usize {
+        self.train.len().div_ceil(self.batch_size())
+    }
+
+    pub fn total_steps(&self) -> usize {
+        self.steps_per_epoch() * self.config.epochs
+    }
+
+    fn start_epoch(&mut self) {
+        self.order = (0..self.train.len()).collect();
+        self.rng.shuffle(&mut self.order);
+        self.position = 0;
+    }
+
+    /// Linear warm-up, then cosine decay to 1% of the peak.
+    pub fn learning_rate(&self, step: usize) -> f64 {
+        let total = self.total_steps().max(1);
+        let warmup = ((total as f64 * self.config.warmup_share).round() as usize).clamp(1, total);
+        let peak = self.config.learning_rate;
+        if step < warmup {
+            return peak * (step + 1) as f64 / warmup as f64;
+        }
+        let progress = (step - warmup) as f64 / (total - warmup).max(1) as f64;
+        peak * (0.01 + 0.99 * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()))
+    }
+
+    /// Runs one mini-batch; at the end of an epoch also validates.
+    pub async fn step(&mut self, activations: &Activations<'_>) -> Result<TrainEvent, TrainError> {
+        if self.epoch >= self.config.epochs {
+            return Ok(TrainEvent::Finished);
+        }
+        let end = (self.position + self.batch_size()).min(self.order.len());
+        let views = self.config.views();
+        let mut keys: Vec<Key> = Vec::with_capacity(end - self.position);
+        let mut labels: Vec<i64> = Vec::with_capacity(end - self.position);
+        for &index in &self.order[self.position..end] {
+            let (id, label) = self.train[index];
+            let view = self.rng.below(views);
+            keys.push((id, if activations.contains(&(id, view)) { view } else { 0 }));
+            labels.push(label as i64);
+        }
+        let rows = activations.gather(&keys)?.autodiff();
+        let targets = Tensor::<1, Int>::from_data(TensorData::new(labels, [keys.len()]), &self.device);
+        let smoothing = (self.config.label_smoothing > 0.0).then_some(self.config.label_smoothing);
+        let logits = self.model.forward_cached(rows);
+        let loss = CrossEntropyLossConfig::new().with_smoothing(smoothing).init(&self.device).forward(logits.clone(), targets.clone());
+        let batch = keys.len() as f32;
+        let correct = logits.argmax(1).reshape([keys.len()]).equal(targets).float().sum().detach();
+        let weighted_loss = loss.clone().detach() * batch;
+        self.loss_sum = Some(self.loss_sum.take().map_or(weighted_loss.clone(), |sum| sum + weighted_loss));
+        self.correct_sum = Some(self.correct_sum.take().map_or(correct.clone(), |sum| sum + correct));
+
+        let learning_rate = self.learning_rate(self.steps_done);
+        let mut gradients = loss.backward();
+        let TrainableModel { suffix, head } = self.model.clone();
+        let head_gradients = GradientsParams::from_module(&mut gradients, &head);
+        let head = self.head_optimizer.step(learning_rate, head, head_gradients);
+        let suffix = suffix.map(|suffix| {
+            let suffix_gradients = GradientsParams::from_module(&mut gradients, &suffix);
+            let rate = learning_rate * self.config.backbone_learning_rate_scale;
+            self.suffix_optimizer.step(rate, suffix, suffix_gradients)
+        });
+        self.model = TrainableModel { suffix, head };
+
+        self.position = end;
+        self.steps_done += 1;
+        let step = self.position.div_ceil(self.batch_size());
+        if self.position < self.order.len() {
+            return Ok(TrainEvent::Step {
+                epoch: self.epoch + 1,
+                step,
+                steps_per_epoch: self.steps_per_epoch(),
+                steps_done: self.steps_done,
+                total_steps: self.total_steps(),
+            });
+        }
+        let metrics = self.end_epoch(activations, learning_rate).await?;
+        Ok(TrainEvent::Epoch(metrics))
+    }
+
+    async fn end_epoch(&mut self, activations: &Activations<'_>, learning_rate: f64) -> Result<EpochMetrics, TrainError> {
+        let seen = self.train.len() as f32;
+        let loss_sum = self.loss_sum.take().ok_or(TrainError::Config("empty epoch".into()))?;
+        let correct_sum = self.correct_sum.take().ok_or(TrainError::Config("empty epoch".into()))?;
+        let sums = read_floats(Tensor::cat(vec![loss_sum, correct_sum], 0)).await?;
+        let train_loss = sums[0] / seen;
+        if !train_loss.is_finite() {
+            return Err(TrainError::Diverged);
+        }
+        let validation = if self.has_validation() {
+            Some(self.evaluate(activations, &self.validation.clone()).await?)
+        } else {
+            None
+        };
+        self.epoch += 1;
+        let metrics = EpochMetrics {
+            epoch: self.epoch,
+            train_loss,
+            train_accuracy: sums[1] / seen,
+            validation_loss: validation.as_ref().map(|v| v.loss),
+            validation_accuracy: validation.as_ref().map(|v| v.confusion.accuracy()),
+            learning_rate,
+        };
+        if let Some(loss) = metrics.validation_loss
+            && self.best.as_ref().is_none_or(|(best, _, _)| loss < *best)
+        {
+            self.best = Some((loss, self.epoch, self.model.valid()));
+        }
+        self.history.push(metrics.clone());
+        self.start_epoch();
+        Ok(metrics)
+    }
+
+    /// Loss and confusion matrix of the current model on `items` (plain views).
+    pub async fn evaluate(&self, activations: &Activations<'_>, items: &[(u64, usize)]) -> Result<Evaluation, TrainError> {
+        evaluate(&self.model.valid(), activations, items, self.num_classes).await
+    }
+
+    /// Sample ids and labels held out for validation.
+    pub fn validation_items(&self) -> &[(u64, usize)] {
+        &self.validation
+    }
+
+    /// Stops (whether all epochs ran or not) and hands over the best model so far.
+    pub fn finish(self) -> TrainingOutcome {
+        match self.best {
+            Some((_, epoch, model)) => TrainingOutcome { model, best_epoch: Some(epoch), history: self.history },
+            None => TrainingOutcome { model: self.model.valid(), best_epoch: None, history: self.history },
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Leptos components, one panel per file. Nothing here touches tensors.
+
+pub mod app;
+pub mod preview;
+pub mod startup;

@@ -1,0 +1,218 @@
+// Helpers for the browser tests: a headless Debian Chromium driven by playwright-core, and a tiny
+// static file server for the built app (dist/).
+//
+// Never run `npx playwright install`: the tests use the system Chromium (Debian package `chromium`,
+// installed by tools/ensure-tools.sh) through `executablePath`.
+
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+/** The repository root (this file is tests/e2e/lib/browser.js). */
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Where screenshots and other test artefacts go (gitignored). */
+export const OUTPUT_DIR = join(REPO_ROOT, 'tests', 'e2e', 'output');
+
+/**
+ * The Chromium binary: `AJUSTE_CHROMIUM` if set, else Debian's real binary (the /usr/bin/chromium
+ * wrapper script works too but prints a harmless error), else the wrapper.
+ */
+export function chromiumPath() {
+  if (process.env.AJUSTE_CHROMIUM) return process.env.AJUSTE_CHROMIUM;
+  for (const candidate of ['/usr/lib/chromium/chromium', '/usr/bin/chromium']) {
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(
+    'Chromium not found (looked in /usr/lib/chromium/chromium and /usr/bin/chromium): ' +
+      'run tools/ensure-tools.sh, or set AJUSTE_CHROMIUM',
+  );
+}
+
+/** Command-line switches for Chromium; see launchBrowser. */
+export function chromiumArgs({ webgpu = true, fakeVideo = null } = {}) {
+  const args = [
+    '--no-sandbox',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ];
+  // Without this switch headless Chromium on Linux exposes no WebGPU adapter at all
+  // (navigator.gpu.requestAdapter() resolves to null): the "no WebGPU" case.
+  if (webgpu) args.push('--enable-unsafe-webgpu');
+  if (fakeVideo) {
+    args.push(
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${resolve(fakeVideo)}`,
+    );
+  }
+  return args;
+}
+
+/**
+ * Launches headless Chromium with a fresh temporary profile.
+ *
+ * @param {object} [options]
+ * @param {boolean} [options.webgpu=true] pass `--enable-unsafe-webgpu` (false: no WebGPU adapter)
+ * @param {string|null} [options.fakeVideo=null] a .y4m file served as the webcam
+ *   (make one with `ffmpeg -i in%03d.png -pix_fmt yuv420p out.y4m`; Chromium loops it)
+ * @param {boolean} [options.log=true] echo the page's console messages and errors to stdout
+ * @param {string} [options.logPrefix='browser'] prefix for those lines
+ * @param {object} [options.contextOptions] extra options for launchPersistentContext
+ *   (e.g. `{ viewport: { width: 1280, height: 900 } }`)
+ * @returns {Promise<{context: import('playwright-core').BrowserContext,
+ *   page: import('playwright-core').Page, close: () => Promise<void>}>}
+ */
+export async function launchBrowser({
+  webgpu = true,
+  fakeVideo = null,
+  log = true,
+  logPrefix = 'browser',
+  contextOptions = {},
+} = {}) {
+  // Playwright's `launch` refuses --user-data-dir in args; a persistent context takes the profile
+  // directory as its first argument instead.
+  const userDataDir = await mkdtemp(join(tmpdir(), 'ajuste-chromium-'));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: chromiumPath(),
+      headless: true,
+      args: chromiumArgs({ webgpu, fakeVideo }),
+      viewport: { width: 1280, height: 900 },
+      ...(fakeVideo ? { permissions: ['camera'] } : {}),
+      ...contextOptions,
+    });
+  } catch (err) {
+    await rm(userDataDir, { recursive: true, force: true });
+    throw err;
+  }
+  if (log) {
+    const attach = (page) => attachLogging(page, logPrefix);
+    context.pages().forEach(attach);
+    context.on('page', attach);
+  }
+  const page = context.pages()[0] ?? (await context.newPage());
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    try {
+      await context.close();
+    } finally {
+      await rm(userDataDir, { recursive: true, force: true, maxRetries: 3 });
+    }
+  };
+  return { context, page, close };
+}
+
+/** Echoes a page's console messages, uncaught errors, HTTP errors and failed requests to stdout. */
+export function attachLogging(page, prefix = 'browser') {
+  page.on('console', (msg) => console.log(`[${prefix} console.${msg.type()}] ${msg.text()}`));
+  page.on('pageerror', (err) => console.log(`[${prefix} pageerror] ${err.stack ?? err}`));
+  page.on('crash', () => console.log(`[${prefix}] page crashed`));
+  page.on('response', (res) => {
+    if (res.status() >= 400) console.log(`[${prefix} http ${res.status()}] ${res.url()}`);
+  });
+  page.on('requestfailed', (req) =>
+    console.log(`[${prefix} requestfailed] ${req.url()}: ${req.failure()?.errorText ?? '?'}`),
+  );
+}
+
+const MIME_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.safetensors': 'application/octet-stream',
+  '.bin': 'application/octet-stream',
+  '.txt': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.bmp': 'image/bmp',
+  '.ico': 'image/x-icon',
+  '.webmanifest': 'application/manifest+json',
+  '.map': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+/**
+ * Serves `root` over HTTP on 127.0.0.1 at a free port (GET and HEAD, Content-Length, MIME types
+ * including application/wasm; `/` and directories serve their index.html; nothing is cached).
+ * http://127.0.0.1 is a secure context, so navigator.gpu is available to the page.
+ *
+ * @param {string} root directory to serve
+ * @param {object} [options]
+ * @param {boolean} [options.log=false] log each request to stdout
+ * @returns {Promise<{url: string, port: number, close: () => Promise<void>}>}
+ */
+export async function serveStatic(root, { log = false } = {}) {
+  const rootDir = resolve(root);
+  const server = createServer(async (req, res) => {
+    const send = (status, message) => {
+      res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(req.method === 'HEAD' ? undefined : `${message}\n`);
+      if (log) console.log(`[server] ${req.method} ${req.url} -> ${status}`);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return send(405, 'method not allowed');
+    }
+    let pathname;
+    try {
+      pathname = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    } catch {
+      return send(400, 'bad request');
+    }
+    let file = resolve(rootDir, `.${pathname}`);
+    if (file !== rootDir && !file.startsWith(rootDir + sep)) return send(403, 'forbidden');
+    try {
+      let info = await stat(file);
+      if (info.isDirectory()) {
+        file = join(file, 'index.html');
+        info = await stat(file);
+      }
+      if (!info.isFile()) return send(404, 'not found');
+      res.writeHead(200, {
+        'Content-Type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Length': info.size,
+        'Cache-Control': 'no-store',
+      });
+      if (log) console.log(`[server] ${req.method} ${req.url} -> 200 (${info.size} bytes)`);
+      if (req.method === 'HEAD') return res.end();
+      const stream = createReadStream(file);
+      stream.on('error', () => res.destroy());
+      stream.pipe(res);
+    } catch {
+      return send(404, 'not found');
+    }
+  });
+  await new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', ok);
+  });
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    port,
+    close: () =>
+      new Promise((ok) => {
+        server.closeAllConnections?.();
+        server.close(() => ok());
+      }),
+  };
+}

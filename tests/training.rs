@@ -1,0 +1,253 @@
+//! The training engine on the real pretrained backbone (shipped f16 weights, CPU).
+//!
+//! Bad inputs tried here: zero classes, one class, an empty class, a class with a single
+//! image, activations of the wrong shape, a cache computed at another freeze depth,
+//! NaN / infinite / huge learning rates, a freeze depth beyond the network.
+
+mod common;
+
+use ajuste::data::batch::images_to_tensor;
+use ajuste::data::dataset::{Dataset, DatasetError};
+use ajuste::data::image::{center_crop, to_input};
+use ajuste::model::EfficientNetLite0;
+use ajuste::model::weights::load_file;
+use ajuste::train::TrainError;
+use ajuste::train::cache::{ActivationCache, Activations};
+use ajuste::train::config::TrainingConfig;
+use ajuste::train::export::{Classifier, Manifest};
+use ajuste::train::metrics::argmax_rows;
+use ajuste::train::trainer::{TrainEvent, Trainer, TrainingOutcome};
+use burn::module::Module;
+use burn::prelude::*;
+use common::synthetic;
+
+fn backbone(device: &Device) -> EfficientNetLite0 {
+    load_file(&common::shipped_weights(), device).unwrap()
+}
+
+fn config(freeze_depth: usize) -> TrainingConfig {
+    TrainingConfig::default()
+        .with_freeze_depth(freeze_depth)
+        .with_epochs(12)
+        .with_batch_size(8)
+        .with_augmented_views(1)
+}
+
+fn fill_cache(backbone: &EfficientNetLite0, dataset: &Dataset, config: &TrainingConfig, device: &Device) -> ActivationCache {
+    let mut cache = ActivationCache::new(device, usize::MAX);
+    cache.set_freeze_depth(config.freeze_depth).unwrap();
+    for keys in cache.missing(dataset, config.views()).chunks(16) {
+        pollster::block_on(cache.compute(backbone, dataset, keys, &config.augmentation, config.seed)).unwrap();
+    }
+    cache
+}
+
+/// Runs to the end (or `max_steps`), returning the outcome and every epoch's train loss.
+fn train(
+    backbone: &EfficientNetLite0,
+    dataset: &Dataset,
+    activations: &Activations<'_>,
+    config: TrainingConfig,
+    device: &Device,
+    max_steps: Option<usize>,
+) -> TrainingOutcome {
+    let mut trainer = Trainer::new(backbone, dataset, activations, config, device).unwrap();
+    let mut steps = 0;
+    loop {
+        if max_steps.is_some_and(|max| steps >= max) {
+            break;
+        }
+        if pollster::block_on(trainer.step(activations)).unwrap() == TrainEvent::Finished {
+            break;
+        }
+        steps += 1;
+    }
+    trainer.finish()
+}
+
+fn accuracy_on(classifier: &Classifier, backbone: &EfficientNetLite0, test: &Dataset, device: &Device) -> f32 {
+    let inputs: Vec<Vec<f32>> = test.samples.iter().map(|s| to_input(&center_crop(&s.image))).collect();
+    let probabilities = pollster::block_on(classifier.probabilities(backbone, images_to_tensor(&inputs, device))).unwrap();
+    let predicted = argmax_rows(&probabilities.concat(), test.classes.len());
+    let correct = predicted.iter().zip(&test.samples).filter(|(p, s)| **p == s.label).count();
+    correct as f32 / test.samples.len() as f32
+}
+
+fn classifier(outcome: TrainingOutcome, freeze_depth: usize) -> Classifier {
+    let classes = synthetic::CLASSES.iter().map(|c| c.to_string()).collect();
+    Classifier { manifest: Manifest::new(classes, freeze_depth, None), model: outcome.model }
+}
+
+fn parameters(module: &impl Module) -> Vec<Vec<f32>> {
+    struct Collect(Vec<Vec<f32>>);
+    impl burn::module::ModuleVisitor for Collect {
+        fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D>>) {
+            self.0.push(param.val().into_data().into_vec::<f32>().unwrap());
+        }
+    }
+    let mut collect = Collect(Vec::new());
+    module.visit(&mut collect);
+    collect.0
+}
+
+#[test]
+fn learns_a_visual_task_with_transfer_learning_and_fine_tuning() {
+    let device = Device::flex();
+    let backbone = backbone(&device);
+    let train_set = synthetic::dataset(16, 1);
+    let test_set = synthetic::dataset(10, 2);
+    for freeze_depth in [0, 2] {
+        let config = config(freeze_depth);
+        let cache = fill_cache(&backbone, &train_set, &config, &device);
+        let outcome = train(&backbone, &train_set, &Activations::Cached(&cache), config, &device, None);
+        let accuracy = accuracy_on(&classifier(outcome, freeze_depth), &backbone, &test_set, &device);
+        println!("freeze depth {freeze_depth}: held-out accuracy {:.1}%", accuracy * 100.0);
+        assert!(accuracy >= 0.95, "freeze depth {freeze_depth}: {accuracy}");
+    }
+}
+
+#[test]
+fn frozen_parameters_stay_bit_identical_and_trainable_ones_change() {
+    let device = Device::flex();
+    let backbone = backbone(&device);
+    let before = parameters(&backbone);
+    let dataset = synthetic::dataset(6, 3);
+    let config = config(2).with_epochs(2);
+    let cache = fill_cache(&backbone, &dataset, &config, &device);
+    let outcome = train(&backbone, &dataset, &Activations::Cached(&cache), config, &device, None);
+    assert_eq!(parameters(&backbone), before, "the pretrained backbone changed");
+
+    let suffix = outcome.model.suffix.as_ref().unwrap();
+    let original = &backbone.blocks[14];
+    let trained = &suffix.blocks[0];
+    assert_ne!(parameters(&trained.project.conv), parameters(&original.project.conv), "unfrozen block did not train");
+    assert_ne!(parameters(&suffix.head_conv.conv), parameters(&backbone.head.conv), "head conv did not train");
+    // Batch norm statistics are frozen even in trained blocks.
+    let stats = |bn: &burn::nn::BatchNorm| (bn.running_mean.value().into_data(), bn.running_var.value().into_data());
+    assert_eq!(stats(&trained.project.bn), stats(&original.project.bn));
+}
+
+#[test]
+fn cache_reproduces_the_uncached_loss_trajectory() {
+    let device = Device::flex();
+    let backbone = backbone(&device);
+    let dataset = synthetic::dataset(5, 4);
+    let config = config(1).with_epochs(3);
+    let cache = fill_cache(&backbone, &dataset, &config, &device);
+    let cached = train(&backbone, &dataset, &Activations::Cached(&cache), config.clone(), &device, None);
+    let recomputed = Activations::Recomputed {
+        backbone: &backbone,
+        dataset: &dataset,
+        augmentation: &config.augmentation,
+        seed: config.seed,
+        freeze_depth: config.freeze_depth,
+        device: device.clone(),
+    };
+    let uncached = train(&backbone, &dataset, &recomputed, config, &device, None);
+    for (a, b) in cached.history.iter().zip(&uncached.history) {
+        println!("epoch {}: cached {:.6} uncached {:.6}", a.epoch, a.train_loss, b.train_loss);
+        assert!((a.train_loss - b.train_loss).abs() < 1e-4, "{a:?} vs {b:?}");
+    }
+    assert_eq!(cached.history.len(), 3);
+}
+
+#[test]
+fn a_seed_replays_and_cancelling_leaves_a_usable_classifier() {
+    let device = Device::flex();
+    let backbone = backbone(&device);
+    let dataset = synthetic::dataset(6, 5);
+    let config = config(0).with_epochs(3);
+    let cache = fill_cache(&backbone, &dataset, &config, &device);
+    let activations = Activations::Cached(&cache);
+    let first = train(&backbone, &dataset, &activations, config.clone(), &device, None);
+    let second = train(&backbone, &dataset, &activations, config.clone(), &device, None);
+    assert_eq!(first.history, second.history);
+
+    let cancelled = train(&backbone, &dataset, &activations, config, &device, Some(1));
+    assert!(cancelled.history.is_empty());
+    let accuracy = accuracy_on(&classifier(cancelled, 0), &backbone, &dataset, &device);
+    assert!((0.0..=1.0).contains(&accuracy));
+}
+
+#[test]
+fn export_round_trips_through_bytes() {
+    let device = Device::flex();
+    let backbone = backbone(&device);
+    let dataset = synthetic::dataset(4, 6);
+    let config = config(1).with_epochs(1);
+    let cache = fill_cache(&backbone, &dataset, &config, &device);
+    let trained = classifier(train(&backbone, &dataset, &Activations::Cached(&cache), config, &device, None), 1);
+    let (weights, manifest) = trained.to_bytes().unwrap();
+    let loaded = Classifier::from_bytes(weights, &manifest, &backbone, &device).unwrap();
+    let inputs = vec![to_input(&center_crop(&dataset.samples[0].image))];
+    let run = |c: &Classifier| pollster::block_on(c.probabilities(&backbone, images_to_tensor(&inputs, &device))).unwrap();
+    assert_eq!(run(&trained), run(&loaded));
+    assert!(Classifier::from_bytes(vec![1, 2, 3], &manifest, &backbone, &device).is_err());
+    assert!(Classifier::from_bytes(Vec::new(), "{\"format\": \"other\"}", &backbone, &device).is_err());
+}
+
+#[test]
+fn bad_datasets_and_settings_are_refused_with_typed_errors() {
+    let device = Device::flex();
+    let backbone = backbone(&device);
+    let cache = ActivationCache::new(&device, usize::MAX);
+    let activations = Activations::Cached(&cache);
+    let attempt = |dataset: &Dataset, config: TrainingConfig| {
+        Trainer::new(&backbone, dataset, &activations, config, &device).err().expect("must be refused")
+    };
+
+    let no_classes = Dataset::new(Vec::new());
+    assert!(matches!(attempt(&no_classes, config(0)), TrainError::Dataset(DatasetError::TooFewClasses)));
+    let one_class = Dataset::new(vec!["only".into()]);
+    assert!(matches!(attempt(&one_class, config(0)), TrainError::Dataset(DatasetError::TooFewClasses)));
+    let mut empty_class = synthetic::dataset(2, 7);
+    empty_class.classes.push("nothing yet".into());
+    assert!(matches!(attempt(&empty_class, config(0)), TrainError::Dataset(DatasetError::EmptyClass(name)) if name == "nothing yet"));
+
+    let dataset = synthetic::dataset(2, 8);
+    for rate in [f64::NAN, f64::INFINITY, 1e6, -1.0, 0.0] {
+        assert!(matches!(attempt(&dataset, config(0).with_learning_rate(rate)), TrainError::Config(_)), "{rate}");
+    }
+    assert!(matches!(attempt(&dataset, config(17)), TrainError::FreezeDepth(17)));
+    assert!(matches!(attempt(&dataset, config(2)), TrainError::CacheDepth { cache: 0, wanted: 2 }));
+    assert!(matches!(attempt(&dataset, config(0)), TrainError::NotCached(_)));
+}
+
+#[test]
+fn single_image_classes_train_with_a_notice_and_wrong_shapes_are_refused() {
+    let device = Device::flex();
+    let backbone = backbone(&device);
+    let mut dataset = synthetic::dataset(4, 9);
+    dataset.samples.retain(|s| s.label == 0 || s.id == 1);
+    let config = config(0).with_epochs(1);
+    let mut cache = fill_cache(&backbone, &dataset, &config, &device);
+    let activations = Activations::Cached(&cache);
+    let trainer = Trainer::new(&backbone, &dataset, &activations, config, &device).unwrap();
+    assert!(trainer.notices().iter().any(|n| n.contains("stripes")), "{:?}", trainer.notices());
+
+    let wrong = Tensor::<2>::zeros([1, 7], &device);
+    let error = pollster::block_on(cache.insert_rows(&[(99, 0)], wrong)).err().unwrap();
+    assert!(matches!(error, TrainError::ShapeMismatch { .. }));
+    assert!(matches!(cache.set_freeze_depth(40), Err(TrainError::FreezeDepth(40))));
+}
+
+#[test]
+fn cache_spills_to_host_memory_beyond_its_budget_and_forgets_deleted_images() {
+    let device = Device::flex();
+    let backbone = backbone(&device);
+    let dataset = synthetic::dataset(2, 10);
+    let config = config(0).with_augment(false);
+    let entry_bytes = 1280 * 4;
+    let mut cache = ActivationCache::new(&device, 2 * entry_bytes);
+    for keys in cache.missing(&dataset, 1).chunks(2) {
+        pollster::block_on(cache.compute(&backbone, &dataset, keys, &config.augmentation, 0)).unwrap();
+    }
+    let memory = cache.memory();
+    assert_eq!(memory.entries, 4);
+    assert_eq!((memory.device_bytes, memory.host_bytes), (2 * entry_bytes, 2 * entry_bytes));
+    cache.remove_sample(dataset.samples[0].id);
+    assert_eq!(cache.memory().entries, 3);
+    assert_eq!(cache.missing(&dataset, 1), vec![(dataset.samples[0].id, 0)]);
+    cache.set_freeze_depth(3).unwrap();
+    assert_eq!(cache.memory().entries, 0);
+}
