@@ -15,7 +15,11 @@ const BATCHES: [usize; 2] = [1, 32];
 const MEASURE_FOR: Duration = Duration::from_secs(5);
 
 fn burn_images_per_second(model: &EfficientNetLite0, batch: usize, device: &Device) -> f64 {
-    let images = Tensor::<4>::random([batch, 3, INPUT_SIZE, INPUT_SIZE], Distribution::Uniform(-1.0, 1.0), device);
+    let images = Tensor::<4>::random(
+        [batch, 3, INPUT_SIZE, INPUT_SIZE],
+        Distribution::Uniform(-1.0, 1.0),
+        device,
+    );
     let run = || model.features(images.clone()).into_data();
     run();
     let start = Instant::now();
@@ -33,12 +37,21 @@ fn pytorch_images_per_second(threads: usize) -> Option<serde_json::Value> {
     let batches: Vec<String> = BATCHES.iter().map(usize::to_string).collect();
     let output = Command::new("python3")
         .arg(script)
-        .args(["--threads", &threads.to_string(), "--seconds", &MEASURE_FOR.as_secs().to_string(), "--batches"])
+        .args([
+            "--threads",
+            &threads.to_string(),
+            "--seconds",
+            &MEASURE_FOR.as_secs().to_string(),
+            "--batches",
+        ])
         .args(&batches)
         .output()
         .ok()?;
     if !output.status.success() {
-        eprintln!("PyTorch reference failed: {}", String::from_utf8_lossy(&output.stderr));
+        eprintln!(
+            "PyTorch reference failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         return None;
     }
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
@@ -46,7 +59,9 @@ fn pytorch_images_per_second(threads: usize) -> Option<serde_json::Value> {
 }
 
 fn main() {
-    let threads = std::thread::available_parallelism().map(usize::from).unwrap_or(1);
+    let threads = std::thread::available_parallelism()
+        .map(usize::from)
+        .unwrap_or(1);
     let device = Device::flex();
     let model = EfficientNetLite0::new(&device);
     let pytorch = pytorch_images_per_second(threads);
@@ -57,7 +72,10 @@ fn main() {
         let ours = burn_images_per_second(&model, batch, &device);
         let theirs = pytorch.as_ref().and_then(|p| p[batch.to_string()].as_f64());
         match theirs {
-            Some(theirs) => println!("| {batch} | {ours:.1} | {theirs:.1} | {:.2} |", ours / theirs),
+            Some(theirs) => println!(
+                "| {batch} | {ours:.1} | {theirs:.1} | {:.2} |",
+                ours / theirs
+            ),
             None => println!("| {batch} | {ours:.1} | n/a | n/a |"),
         }
     }

@@ -15,6 +15,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let model = load_pytorch(&pth, &Device::flex())?;
     save_safetensors_f16(&model, &out)?;
-    println!("wrote {} ({} bytes)", out.display(), std::fs::metadata(&out)?.len());
+    println!(
+        "wrote {} ({} bytes)",
+        out.display(),
+        std::fs::metadata(&out)?.len()
+    );
     Ok(())
 }

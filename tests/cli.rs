@@ -25,7 +25,13 @@ fn imagenet_names_espresso_and_a_cat() {
     assert!(ok, "{stderr}");
     let results: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(results[0]["top5"][0]["label"], "espresso");
-    assert!(results[1]["top5"][0]["label"].as_str().unwrap().contains("cat"), "{stdout}");
+    assert!(
+        results[1]["top5"][0]["label"]
+            .as_str()
+            .unwrap()
+            .contains("cat"),
+        "{stdout}"
+    );
     assert_eq!(results[0]["top5"].as_array().unwrap().len(), 5);
 }
 

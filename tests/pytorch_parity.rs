@@ -14,7 +14,9 @@ use common::*;
 fn outputs(model: &EfficientNetLite0, device: &Device) -> Vec<(Vec<f32>, Vec<f32>)> {
     let inputs: Vec<Vec<f32>> = references()
         .iter()
-        .map(|r| preprocess(&std::fs::read(fixtures().join("images").join(&r.image)).unwrap()).unwrap())
+        .map(|r| {
+            preprocess(&std::fs::read(fixtures().join("images").join(&r.image)).unwrap()).unwrap()
+        })
         .collect();
     let features = model.features(images_to_tensor(&inputs, device));
     let logits = model.classifier.forward(features.clone());
@@ -28,9 +30,20 @@ fn f32_checkpoint_matches_pytorch_within_1e_3() {
     for (reference, (features, logits)) in references().iter().zip(outputs(&model, &device)) {
         let feature_error = max_abs_difference(&features, &reference.features);
         let logit_error = max_abs_difference(&logits, &reference.logits);
-        println!("{}: features ±{feature_error:.2e}, logits ±{logit_error:.2e}", reference.image);
-        assert!(feature_error < 1e-3, "{}: features differ by {feature_error}", reference.image);
-        assert!(logit_error < 1e-3, "{}: logits differ by {logit_error}", reference.image);
+        println!(
+            "{}: features ±{feature_error:.2e}, logits ±{logit_error:.2e}",
+            reference.image
+        );
+        assert!(
+            feature_error < 1e-3,
+            "{}: features differ by {feature_error}",
+            reference.image
+        );
+        assert!(
+            logit_error < 1e-3,
+            "{}: logits differ by {logit_error}",
+            reference.image
+        );
         assert_eq!(argmax(&logits), reference.top1, "{}", reference.image);
     }
 }
@@ -42,7 +55,11 @@ fn shipped_f16_weights_keep_top1_and_features() {
     for (reference, (features, logits)) in references().iter().zip(outputs(&model, &device)) {
         let similarity = cosine(&features, &reference.features);
         println!("{}: cosine {similarity:.6}", reference.image);
-        assert!(similarity >= 0.999, "{}: cosine {similarity}", reference.image);
+        assert!(
+            similarity >= 0.999,
+            "{}: cosine {similarity}",
+            reference.image
+        );
         assert_eq!(argmax(&logits), reference.top1, "{}", reference.image);
     }
 }
@@ -57,6 +74,9 @@ fn shipped_weights_fit_the_size_budget() {
 fn a_file_that_is_not_weights_is_a_clear_error() {
     let device = Device::flex();
     let not_weights = fixtures().join("images").join("coffee.jpg");
-    let error = load_file(&not_weights, &device).err().expect("must fail");
-    assert!(error.to_string().contains("cannot read the weights"), "{error}");
+    let error = load_file(&not_weights, &device).expect_err("must fail");
+    assert!(
+        error.to_string().contains("cannot read the weights"),
+        "{error}"
+    );
 }

@@ -22,6 +22,9 @@ pub fn images_to_tensor(inputs: &[Vec<f32>], device: &Device) -> Tensor<4> {
 #[cfg(not(target_arch = "wasm32"))]
 pub fn rows(tensor: Tensor<2>) -> Vec<Vec<f32>> {
     let [_, columns] = tensor.dims();
-    let values = tensor.into_data().into_vec::<f32>().expect("float tensor");
+    let values = tensor
+        .into_data()
+        .try_into_vec::<f32>()
+        .expect("float tensor");
     values.chunks(columns).map(<[f32]>::to_vec).collect()
 }

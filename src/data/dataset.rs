@@ -33,17 +33,28 @@ pub enum DatasetError {
 
 impl Dataset {
     pub fn new(classes: Vec<String>) -> Self {
-        Self { classes, samples: Vec::new(), next_id: 0 }
+        Self {
+            classes,
+            samples: Vec::new(),
+            next_id: 0,
+        }
     }
 
     /// Adds a decoded image (any size) and returns its id.
     pub fn add(&mut self, label: usize, image: &RgbImage) -> Result<u64, DatasetError> {
         if label >= self.classes.len() {
-            return Err(DatasetError::UnknownLabel { label, classes: self.classes.len() });
+            return Err(DatasetError::UnknownLabel {
+                label,
+                classes: self.classes.len(),
+            });
         }
         let id = self.next_id;
         self.next_id += 1;
-        self.samples.push(Sample { id, label, image: resize_short_side(image) });
+        self.samples.push(Sample {
+            id,
+            label,
+            image: resize_short_side(image),
+        });
         Ok(id)
     }
 
@@ -79,11 +90,16 @@ pub struct Split {
 /// Holds out `share` of each class (rounded), keeping at least one training image per class.
 pub fn stratified_split(labels: &[usize], num_classes: usize, share: f64, seed: u64) -> Split {
     let mut rng = Rng::new(seed);
-    let mut split = Split { train: Vec::new(), validation: Vec::new(), classes_without_validation: Vec::new() };
+    let mut split = Split {
+        train: Vec::new(),
+        validation: Vec::new(),
+        classes_without_validation: Vec::new(),
+    };
     for class in 0..num_classes {
         let mut members: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
         rng.shuffle(&mut members);
-        let held_out = ((members.len() as f64 * share).round() as usize).min(members.len().saturating_sub(1));
+        let held_out =
+            ((members.len() as f64 * share).round() as usize).min(members.len().saturating_sub(1));
         if held_out == 0 && share > 0.0 {
             split.classes_without_validation.push(class);
         }
@@ -116,12 +132,24 @@ mod tests {
 
     #[test]
     fn bad_datasets_are_typed_errors() {
-        assert_eq!(dataset(&[]).check_trainable(), Err(DatasetError::TooFewClasses));
-        assert_eq!(dataset(&[3]).check_trainable(), Err(DatasetError::TooFewClasses));
-        assert_eq!(dataset(&[3, 0]).check_trainable(), Err(DatasetError::EmptyClass("class 1".into())));
+        assert_eq!(
+            dataset(&[]).check_trainable(),
+            Err(DatasetError::TooFewClasses)
+        );
+        assert_eq!(
+            dataset(&[3]).check_trainable(),
+            Err(DatasetError::TooFewClasses)
+        );
+        assert_eq!(
+            dataset(&[3, 0]).check_trainable(),
+            Err(DatasetError::EmptyClass("class 1".into()))
+        );
         assert!(dataset(&[1, 1]).check_trainable().is_ok());
         let mut d = dataset(&[1, 1]);
-        assert!(matches!(d.add(5, &RgbImage::new(4, 4)), Err(DatasetError::UnknownLabel { .. })));
+        assert!(matches!(
+            d.add(5, &RgbImage::new(4, 4)),
+            Err(DatasetError::UnknownLabel { .. })
+        ));
     }
 
     #[test]

@@ -26,18 +26,34 @@ fn sorted_entries(directory: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 pub fn list_classes(directory: &Path) -> Result<FolderListing, String> {
     let describe = |e: std::io::Error| format!("{}: {e}", directory.display());
-    let mut listing = FolderListing { classes: Vec::new(), files: Vec::new() };
-    for class_dir in sorted_entries(directory).map_err(describe)?.into_iter().filter(|p| p.is_dir()) {
+    let mut listing = FolderListing {
+        classes: Vec::new(),
+        files: Vec::new(),
+    };
+    for class_dir in sorted_entries(directory)
+        .map_err(describe)?
+        .into_iter()
+        .filter(|p| p.is_dir())
+    {
         let files = sorted_entries(&class_dir)
             .map_err(describe)?
             .into_iter()
             .filter(|p| p.is_file() && is_image(p))
             .collect();
-        listing.classes.push(class_dir.file_name().unwrap_or_default().to_string_lossy().into_owned());
+        listing.classes.push(
+            class_dir
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned(),
+        );
         listing.files.push(files);
     }
     if listing.classes.is_empty() {
-        return Err(format!("{}: no class sub-folders (one folder of images per class)", directory.display()));
+        return Err(format!(
+            "{}: no class sub-folders (one folder of images per class)",
+            directory.display()
+        ));
     }
     Ok(listing)
 }

@@ -3,7 +3,7 @@
 
 use std::io::Cursor;
 
-use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 
 use super::resample::resize_rgb;
 use crate::model::INPUT_SIZE;
@@ -28,7 +28,12 @@ pub enum ImageError {
     #[error("the image has no pixels")]
     NoPixels,
     #[error("a {width}×{height} RGBA frame needs {expected} bytes, got {actual}")]
-    BadBuffer { width: u32, height: u32, expected: usize, actual: usize },
+    BadBuffer {
+        width: u32,
+        height: u32,
+        expected: usize,
+        actual: usize,
+    },
 }
 
 /// Decodes JPEG/PNG/WebP/GIF/BMP, applies the EXIF orientation, and flattens grey, alpha
@@ -41,9 +46,9 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage, ImageError> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| ImageError::Corrupt(e.to_string()))?;
-    if reader.format().is_none() {
+    let Some(format) = reader.format() else {
         return Err(ImageError::UnknownFormat);
-    }
+    };
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
@@ -58,14 +63,35 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage, ImageError> {
         return Err(ImageError::NoPixels);
     }
     let orientation = decoder.orientation().map_err(classify)?;
-    let mut image = DynamicImage::from_decoder(decoder).map_err(classify)?;
+    let mut image = match exact_jpeg(format, bytes)? {
+        Some(rgb) => DynamicImage::ImageRgb8(rgb),
+        None => DynamicImage::from_decoder(decoder).map_err(classify)?,
+    };
     image.apply_orientation(orientation);
     Ok(flatten_to_rgb(image))
 }
 
+/// Natively, JPEGs go through libjpeg-turbo's decoder, as in the PyTorch reference pipeline.
+#[cfg(not(target_arch = "wasm32"))]
+fn exact_jpeg(format: ImageFormat, bytes: &[u8]) -> Result<Option<RgbImage>, ImageError> {
+    if format == ImageFormat::Jpeg {
+        super::jpeg::decode(bytes)
+    } else {
+        Ok(None)
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn exact_jpeg(_format: ImageFormat, _bytes: &[u8]) -> Result<Option<RgbImage>, ImageError> {
+    Ok(None)
+}
+
 fn classify(error: image::ImageError) -> ImageError {
     match error {
-        image::ImageError::Limits(_) => ImageError::TooLarge { width: 0, height: 0 },
+        image::ImageError::Limits(_) => ImageError::TooLarge {
+            width: 0,
+            height: 0,
+        },
         image::ImageError::Unsupported(_) => ImageError::UnknownFormat,
         other => ImageError::Corrupt(other.to_string()),
     }
@@ -81,7 +107,8 @@ fn flatten_to_rgb(image: DynamicImage) -> RgbImage {
         .pixels()
         .flat_map(|p| {
             let alpha = u16::from(p[3]);
-            let over_white = move |c: u8| ((u16::from(c) * alpha + 255 * (255 - alpha) + 127) / 255) as u8;
+            let over_white =
+                move |c: u8| ((u16::from(c) * alpha + 255 * (255 - alpha) + 127) / 255) as u8;
             [over_white(p[0]), over_white(p[1]), over_white(p[2])]
         })
         .collect();
@@ -98,9 +125,17 @@ pub fn from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<RgbImage, Image
     }
     let expected = width as usize * height as usize * 4;
     if rgba.len() != expected {
-        return Err(ImageError::BadBuffer { width, height, expected, actual: rgba.len() });
+        return Err(ImageError::BadBuffer {
+            width,
+            height,
+            expected,
+            actual: rgba.len(),
+        });
     }
-    let pixels = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    let pixels = rgba
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
     Ok(RgbImage::from_raw(width, height, pixels).expect("3 bytes per pixel"))
 }
 
@@ -111,7 +146,10 @@ const MAX_ASPECT_RATIO: u32 = 4;
 
 pub fn resize_short_side(image: &RgbImage) -> RgbImage {
     let (w, h) = image.dimensions();
-    let (max_w, max_h) = (h.saturating_mul(MAX_ASPECT_RATIO), w.saturating_mul(MAX_ASPECT_RATIO));
+    let (max_w, max_h) = (
+        h.saturating_mul(MAX_ASPECT_RATIO),
+        w.saturating_mul(MAX_ASPECT_RATIO),
+    );
     let trimmed;
     let image = if w > max_w || h > max_h {
         let (tw, th) = (w.min(max_w), h.min(max_h));
@@ -164,7 +202,6 @@ pub fn preprocess(bytes: &[u8]) -> Result<Vec<f32>, ImageError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use image::ImageFormat;
 
     fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
         let mut bytes = Cursor::new(Vec::new());
@@ -174,9 +211,17 @@ mod tests {
 
     #[test]
     fn decodes_every_supported_format_to_rgb() {
-        let image = DynamicImage::ImageRgb8(RgbImage::from_pixel(40, 30, image::Rgb([200, 10, 30])));
-        for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::Bmp, ImageFormat::Gif, ImageFormat::WebP] {
-            let decoded = decode(&encode(&image, format)).unwrap_or_else(|e| panic!("{format:?}: {e}"));
+        let image =
+            DynamicImage::ImageRgb8(RgbImage::from_pixel(40, 30, image::Rgb([200, 10, 30])));
+        for format in [
+            ImageFormat::Png,
+            ImageFormat::Jpeg,
+            ImageFormat::Bmp,
+            ImageFormat::Gif,
+            ImageFormat::WebP,
+        ] {
+            let decoded =
+                decode(&encode(&image, format)).unwrap_or_else(|e| panic!("{format:?}: {e}"));
             assert_eq!(decoded.dimensions(), (40, 30), "{format:?}");
         }
     }
@@ -184,26 +229,71 @@ mod tests {
     #[test]
     fn grey_and_transparent_images_become_rgb() {
         let grey = DynamicImage::ImageLuma8(image::GrayImage::from_pixel(8, 8, image::Luma([90])));
-        assert_eq!(decode(&encode(&grey, ImageFormat::Png)).unwrap().get_pixel(0, 0).0, [90, 90, 90]);
-        let clear = DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(8, 8, image::Rgba([0, 0, 0, 0])));
-        assert_eq!(decode(&encode(&clear, ImageFormat::Png)).unwrap().get_pixel(0, 0).0, [255, 255, 255]);
+        assert_eq!(
+            decode(&encode(&grey, ImageFormat::Png))
+                .unwrap()
+                .get_pixel(0, 0)
+                .0,
+            [90, 90, 90]
+        );
+        let clear = DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
+            8,
+            8,
+            image::Rgba([0, 0, 0, 0]),
+        ));
+        assert_eq!(
+            decode(&encode(&clear, ImageFormat::Png))
+                .unwrap()
+                .get_pixel(0, 0)
+                .0,
+            [255, 255, 255]
+        );
     }
 
     #[test]
     fn bad_bytes_are_typed_errors() {
         assert_eq!(decode(&[]), Err(ImageError::Empty));
-        assert_eq!(decode(b"hello, this is text"), Err(ImageError::UnknownFormat));
-        let png = encode(&DynamicImage::ImageRgb8(RgbImage::new(64, 64)), ImageFormat::Png);
-        assert!(matches!(decode(&png[..png.len() / 2]), Err(ImageError::Corrupt(_))));
+        assert_eq!(
+            decode(b"hello, this is text"),
+            Err(ImageError::UnknownFormat)
+        );
+        let png = encode(
+            &DynamicImage::ImageRgb8(RgbImage::new(64, 64)),
+            ImageFormat::Png,
+        );
+        assert!(matches!(
+            decode(&png[..png.len() / 2]),
+            Err(ImageError::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn truncated_jpeg_is_corrupt() {
+        let noise = RgbImage::from_fn(64, 64, |x, y| {
+            image::Rgb([(x * 7) as u8, (y * 13) as u8, (x ^ y) as u8])
+        });
+        let jpeg = encode(&DynamicImage::ImageRgb8(noise), ImageFormat::Jpeg);
+        assert!(decode(&jpeg).is_ok());
+        assert!(matches!(
+            decode(&jpeg[..jpeg.len() * 2 / 3]),
+            Err(ImageError::Corrupt(_))
+        ));
+        assert!(matches!(decode(&jpeg[..40]), Err(ImageError::Corrupt(_))));
     }
 
     #[test]
     fn absurd_header_is_refused_without_allocating() {
         // A valid PNG header claiming 100000x100000 pixels and no data.
-        let mut png = encode(&DynamicImage::ImageRgb8(RgbImage::new(1, 1)), ImageFormat::Png);
+        let mut png = encode(
+            &DynamicImage::ImageRgb8(RgbImage::new(1, 1)),
+            ImageFormat::Png,
+        );
         png[16..20].copy_from_slice(&100_000u32.to_be_bytes());
         png[20..24].copy_from_slice(&100_000u32.to_be_bytes());
-        assert!(matches!(decode(&png), Err(ImageError::TooLarge { .. }) | Err(ImageError::Corrupt(_))));
+        assert!(matches!(
+            decode(&png),
+            Err(ImageError::TooLarge { .. }) | Err(ImageError::Corrupt(_))
+        ));
     }
 
     #[test]
@@ -211,19 +301,27 @@ mod tests {
         let strip = RgbImage::new(20_000, 2);
         let resized = resize_short_side(&strip);
         assert_eq!(resized.dimensions(), (1024, 256));
-        assert_eq!(resize_and_crop(&RgbImage::new(3, 5000)).dimensions(), (224, 224));
+        assert_eq!(
+            resize_and_crop(&RgbImage::new(3, 5000)).dimensions(),
+            (224, 224)
+        );
     }
 
     #[test]
     fn rgba_buffer_must_match_its_size() {
         assert!(from_rgba(2, 2, &[0; 16]).is_ok());
-        assert!(matches!(from_rgba(2, 2, &[0; 15]), Err(ImageError::BadBuffer { .. })));
+        assert!(matches!(
+            from_rgba(2, 2, &[0; 15]),
+            Err(ImageError::BadBuffer { .. })
+        ));
         assert_eq!(from_rgba(0, 2, &[]), Err(ImageError::NoPixels));
     }
 
     #[test]
     fn pipeline_gives_224_square_in_unit_range() {
-        let image = RgbImage::from_fn(500, 300, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 0]));
+        let image = RgbImage::from_fn(500, 300, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 0])
+        });
         let crop = resize_and_crop(&image);
         assert_eq!(crop.dimensions(), (224, 224));
         let input = to_input(&crop);
@@ -234,7 +332,10 @@ mod tests {
     #[test]
     fn exif_orientation_is_applied() {
         // A 4x2 JPEG tagged "rotate 90° clockwise" must come out 2x4.
-        let jpeg = encode(&DynamicImage::ImageRgb8(RgbImage::new(4, 2)), ImageFormat::Jpeg);
+        let jpeg = encode(
+            &DynamicImage::ImageRgb8(RgbImage::new(4, 2)),
+            ImageFormat::Jpeg,
+        );
         let tagged = with_exif_orientation(&jpeg, 6);
         assert_eq!(decode(&tagged).unwrap().dimensions(), (2, 4));
     }

@@ -46,7 +46,11 @@ fn coefficients(in_size: usize, out_size: usize) -> Coefficients {
             .map(|&w| {
                 let w = if total != 0.0 { w / total } else { w };
                 let scaled = w * f64::from(1u32 << PRECISION_BITS);
-                if scaled < 0.0 { (scaled - 0.5) as i32 } else { (scaled + 0.5) as i32 }
+                if scaled < 0.0 {
+                    (scaled - 0.5) as i32
+                } else {
+                    (scaled + 0.5) as i32
+                }
             })
             .collect();
         first.push(start);
@@ -60,7 +64,13 @@ fn clip8(accumulator: i64) -> u8 {
 }
 
 /// Resizes an interleaved RGB image (`width * height * 3` bytes).
-pub fn resize_rgb(pixels: &[u8], width: usize, height: usize, out_w: usize, out_h: usize) -> Vec<u8> {
+pub fn resize_rgb(
+    pixels: &[u8],
+    width: usize,
+    height: usize,
+    out_w: usize,
+    out_h: usize,
+) -> Vec<u8> {
     let horizontal = coefficients(width, out_w);
     let vertical = coefficients(height, out_h);
     // Only the rows the vertical pass reads go through the horizontal pass.
@@ -77,7 +87,9 @@ pub fn resize_rgb(pixels: &[u8], width: usize, height: usize, out_w: usize, out_
                 for channel in 0..3 {
                     let sum = horizontal.weights[x].iter().enumerate().fold(
                         1i64 << (PRECISION_BITS - 1),
-                        |sum, (i, &w)| sum + i64::from(source[(start + i) * 3 + channel]) * i64::from(w),
+                        |sum, (i, &w)| {
+                            sum + i64::from(source[(start + i) * 3 + channel]) * i64::from(w)
+                        },
                     );
                     target[x * 3 + channel] = clip8(sum);
                 }
@@ -95,10 +107,12 @@ pub fn resize_rgb(pixels: &[u8], width: usize, height: usize, out_w: usize, out_
     for y in 0..out_h {
         let start = vertical.first[y] - row_first;
         for x in 0..out_w * 3 {
-            let sum = vertical.weights[y].iter().enumerate().fold(
-                1i64 << (PRECISION_BITS - 1),
-                |sum, (i, &w)| sum + i64::from(rows[(start + i) * out_w * 3 + x]) * i64::from(w),
-            );
+            let sum = vertical.weights[y]
+                .iter()
+                .enumerate()
+                .fold(1i64 << (PRECISION_BITS - 1), |sum, (i, &w)| {
+                    sum + i64::from(rows[(start + i) * out_w * 3 + x]) * i64::from(w)
+                });
             out[y * out_w * 3 + x] = clip8(sum);
         }
     }

@@ -23,7 +23,9 @@ impl BackendKind {
 /// Asks `navigator.gpu` for an adapter first: wgpu's own failure without one is not always
 /// a clean error.
 async fn has_webgpu_adapter() -> bool {
-    let Some(window) = web_sys::window() else { return false };
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
     let gpu = window.navigator().gpu();
     if gpu.is_undefined() {
         return false;
@@ -37,7 +39,11 @@ async fn has_webgpu_adapter() -> bool {
 
 pub async fn init() -> (Device, BackendKind) {
     if has_webgpu_adapter().await {
-        match Device::wgpu_options().graphics_api(WgpuBackend::WebGpu).init_async().await {
+        match Device::wgpu_options()
+            .graphics_api(WgpuBackend::WebGpu)
+            .init_async()
+            .await
+        {
             Ok(device) => return (device, BackendKind::WebGpu),
             Err(error) => web_sys::console::warn_1(&format!("WebGPU init failed: {error}").into()),
         }

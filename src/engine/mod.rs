@@ -29,7 +29,11 @@ impl Engine {
         let (device, backend) = backend::init().await;
         let bytes = weights_download::fetch_with_progress(WEIGHTS_URL, on_progress).await?;
         let backbone = load_safetensors(bytes, &device).map_err(|e| e.to_string())?;
-        Ok(Self { device, backbone, backend })
+        Ok(Self {
+            device,
+            backbone,
+            backend,
+        })
     }
 
     /// Runs one tiny forward pass so that the shaders compile before the user needs them.
@@ -42,7 +46,7 @@ impl Engine {
         let images = images_to_tensor(&[input], &self.device);
         let logits = self.backbone.imagenet_logits(images);
         let data = logits.into_data_async().await.map_err(|e| e.to_string())?;
-        data.into_vec::<f32>().map_err(|e| format!("{e:?}"))
+        data.try_into_vec::<f32>().map_err(|e| format!("{e:?}"))
     }
 
     /// Top-5 ImageNet classes of an image file's bytes.

@@ -6,7 +6,10 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{ReadableStreamDefaultReader, Response};
 
 fn js_error(context: &str, error: wasm_bindgen::JsValue) -> String {
-    format!("{context}: {}", error.as_string().unwrap_or_else(|| format!("{error:?}")))
+    format!(
+        "{context}: {}",
+        error.as_string().unwrap_or_else(|| format!("{error:?}"))
+    )
 }
 
 pub async fn fetch_with_progress(
@@ -19,7 +22,10 @@ pub async fn fetch_with_progress(
         .map_err(|e| js_error("cannot download the model weights", e))?
         .unchecked_into();
     if !response.ok() {
-        return Err(format!("cannot download the model weights: HTTP {}", response.status()));
+        return Err(format!(
+            "cannot download the model weights: HTTP {}",
+            response.status()
+        ));
     }
     let total = response
         .headers()
@@ -38,7 +44,8 @@ pub async fn fetch_with_progress(
         if done.as_bool() == Some(true) {
             break;
         }
-        let value = js_sys::Reflect::get(&chunk, &"value".into()).map_err(|e| js_error("read", e))?;
+        let value =
+            js_sys::Reflect::get(&chunk, &"value".into()).map_err(|e| js_error("read", e))?;
         bytes.extend_from_slice(&Uint8Array::new(&value).to_vec());
         on_progress(bytes.len() as u64, total);
     }

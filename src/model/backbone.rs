@@ -27,13 +27,55 @@ struct StageSpec {
 
 /// Lite0 is width and depth multiplier 1.0 of the B0 layout, without squeeze-and-excite.
 const STAGES: [StageSpec; 7] = [
-    StageSpec { repeats: 1, kernel: 3, stride: 1, expand_ratio: 1, channels_out: 16 },
-    StageSpec { repeats: 2, kernel: 3, stride: 2, expand_ratio: 6, channels_out: 24 },
-    StageSpec { repeats: 2, kernel: 5, stride: 2, expand_ratio: 6, channels_out: 40 },
-    StageSpec { repeats: 3, kernel: 3, stride: 2, expand_ratio: 6, channels_out: 80 },
-    StageSpec { repeats: 3, kernel: 5, stride: 1, expand_ratio: 6, channels_out: 112 },
-    StageSpec { repeats: 4, kernel: 5, stride: 2, expand_ratio: 6, channels_out: 192 },
-    StageSpec { repeats: 1, kernel: 3, stride: 1, expand_ratio: 6, channels_out: 320 },
+    StageSpec {
+        repeats: 1,
+        kernel: 3,
+        stride: 1,
+        expand_ratio: 1,
+        channels_out: 16,
+    },
+    StageSpec {
+        repeats: 2,
+        kernel: 3,
+        stride: 2,
+        expand_ratio: 6,
+        channels_out: 24,
+    },
+    StageSpec {
+        repeats: 2,
+        kernel: 5,
+        stride: 2,
+        expand_ratio: 6,
+        channels_out: 40,
+    },
+    StageSpec {
+        repeats: 3,
+        kernel: 3,
+        stride: 2,
+        expand_ratio: 6,
+        channels_out: 80,
+    },
+    StageSpec {
+        repeats: 3,
+        kernel: 5,
+        stride: 1,
+        expand_ratio: 6,
+        channels_out: 112,
+    },
+    StageSpec {
+        repeats: 4,
+        kernel: 5,
+        stride: 2,
+        expand_ratio: 6,
+        channels_out: 192,
+    },
+    StageSpec {
+        repeats: 1,
+        kernel: 3,
+        stride: 1,
+        expand_ratio: 6,
+        channels_out: 320,
+    },
 ];
 
 /// The 16 block shapes, in order, with the stage each belongs to (0-based).

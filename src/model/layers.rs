@@ -44,7 +44,7 @@ impl ConvBn {
             .init(device);
         // Pretrained statistics stay frozen even when the layer trains: with a few dozen
         // images, batch statistics would wreck them.
-        bn.training = burn::module::Param::from_bool(false);
+        bn.training = burn::module::Param::from_bool(false).with_value(false);
         Self { conv, bn, activate }
     }
 
@@ -87,7 +87,14 @@ impl MbConv {
             .then(|| ConvBn::new([spec.channels_in, hidden], 1, 1, 1, true, device));
         Self {
             expand,
-            depthwise: ConvBn::new([hidden, hidden], spec.kernel, spec.stride, hidden, true, device),
+            depthwise: ConvBn::new(
+                [hidden, hidden],
+                spec.kernel,
+                spec.stride,
+                hidden,
+                true,
+                device,
+            ),
             project: ConvBn::new([hidden, spec.channels_out], 1, 1, 1, false, device),
             residual: spec.has_residual(),
         }

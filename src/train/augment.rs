@@ -29,7 +29,11 @@ pub fn view(image: &RgbImage, view: usize, config: &AugmentConfig, seed: u64) ->
     }
     let mut rng = Rng::new(seed ^ (view as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
     let crop = random_resized_crop(image, config.min_area, &mut rng);
-    let crop = if config.flip && rng.unit() < 0.5 { image::imageops::flip_horizontal(&crop) } else { crop };
+    let crop = if config.flip && rng.unit() < 0.5 {
+        image::imageops::flip_horizontal(&crop)
+    } else {
+        crop
+    };
     let mut input = to_input(&crop);
     jitter_colours(&mut input, config.jitter, &mut rng);
     input
@@ -44,7 +48,13 @@ fn random_resized_crop(image: &RgbImage, min_area: f64, rng: &mut Rng) -> RgbIma
     let left = rng.below((image.width() - crop_w + 1) as usize) as u32;
     let top = rng.below((image.height() - crop_h + 1) as usize) as u32;
     let crop = image::imageops::crop_imm(image, left, top, crop_w, crop_h).to_image();
-    let resized = resize_rgb(crop.as_raw(), crop_w as usize, crop_h as usize, INPUT_SIZE, INPUT_SIZE);
+    let resized = resize_rgb(
+        crop.as_raw(),
+        crop_w as usize,
+        crop_h as usize,
+        INPUT_SIZE,
+        INPUT_SIZE,
+    );
     RgbImage::from_raw(INPUT_SIZE as u32, INPUT_SIZE as u32, resized).expect("224x224x3 bytes")
 }
 
@@ -58,7 +68,9 @@ fn jitter_colours(input: &mut [f32], amount: f64, rng: &mut Rng) {
     for v in input.iter_mut() {
         *v = ((*v + 1.0) / 2.0 * brightness).clamp(0.0, 1.0);
     }
-    let grey = |input: &[f32], i: usize| 0.299 * input[i] + 0.587 * input[plane + i] + 0.114 * input[2 * plane + i];
+    let grey = |input: &[f32], i: usize| {
+        0.299 * input[i] + 0.587 * input[plane + i] + 0.114 * input[2 * plane + i]
+    };
     let mean_grey = (0..plane).map(|i| grey(input, i)).sum::<f32>() / plane as f32;
     for v in input.iter_mut() {
         *v = (mean_grey + (*v - mean_grey) * contrast).clamp(0.0, 1.0);
@@ -86,7 +98,10 @@ mod tests {
     #[test]
     fn view_zero_is_the_evaluation_crop() {
         let image = gradient();
-        assert_eq!(view(&image, 0, &AugmentConfig::new(), 1), to_input(&center_crop(&image)));
+        assert_eq!(
+            view(&image, 0, &AugmentConfig::new(), 1),
+            to_input(&center_crop(&image))
+        );
     }
 
     #[test]

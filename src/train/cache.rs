@@ -19,7 +19,7 @@ use crate::model::{EfficientNetLite0, FEATURE_CHANNELS, NUM_BLOCKS};
 pub type Key = (u64, usize);
 
 enum Stored {
-    Device(Tensor<1>),
+    Device(Box<Tensor<1>>),
     Host(Vec<f32>),
 }
 
@@ -41,16 +41,26 @@ pub struct ActivationCache {
 /// What one cached entry holds for a freeze depth: pooled features at depth 0, otherwise
 /// the activation entering the first trainable block.
 pub fn entry_shape(freeze_depth: usize) -> [usize; 3] {
-    if freeze_depth == 0 { [FEATURE_CHANNELS, 1, 1] } else { boundary_shape(NUM_BLOCKS - freeze_depth) }
+    if freeze_depth == 0 {
+        [FEATURE_CHANNELS, 1, 1]
+    } else {
+        boundary_shape(NUM_BLOCKS - freeze_depth)
+    }
 }
 
 /// The frozen part of the network on a batch of images.
-pub fn frozen_prefix(backbone: &EfficientNetLite0, images: Tensor<4>, freeze_depth: usize) -> Tensor<2> {
+pub fn frozen_prefix(
+    backbone: &EfficientNetLite0,
+    images: Tensor<4>,
+    freeze_depth: usize,
+) -> Tensor<2> {
     let rows = images.dims()[0];
     if freeze_depth == 0 {
         backbone.features(images)
     } else {
-        backbone.prefix(images, NUM_BLOCKS - freeze_depth).reshape([rows as i32, -1])
+        backbone
+            .prefix(images, NUM_BLOCKS - freeze_depth)
+            .reshape([rows as i32, -1])
     }
 }
 
@@ -92,7 +102,12 @@ impl ActivationCache {
 
     /// Forgets every view of a sample (when the user deletes the image).
     pub fn remove_sample(&mut self, id: u64) {
-        let keys: Vec<Key> = self.entries.keys().filter(|(sample, _)| *sample == id).copied().collect();
+        let keys: Vec<Key> = self
+            .entries
+            .keys()
+            .filter(|(sample, _)| *sample == id)
+            .copied()
+            .collect();
         for key in keys {
             if let Some(stored) = self.entries.remove(&key) {
                 self.account(&stored, -1);
@@ -147,14 +162,24 @@ impl ActivationCache {
     pub async fn insert_rows(&mut self, keys: &[Key], rows: Tensor<2>) -> Result<(), TrainError> {
         let [count, length] = rows.dims();
         if count != keys.len() || length != self.entry_len() {
-            return Err(TrainError::ShapeMismatch { expected: [keys.len(), self.entry_len()], actual: [count, length] });
+            return Err(TrainError::ShapeMismatch {
+                expected: [keys.len(), self.entry_len()],
+                actual: [count, length],
+            });
         }
         let bytes_needed = count * length * size_of::<f32>();
-        let stored: Vec<Stored> = if self.memory.device_bytes + bytes_needed <= self.device_budget_bytes {
-            (0..count).map(|i| Stored::Device(rows.clone().narrow(0, i, 1).reshape([length]))).collect()
+        let stored: Vec<Stored> = if self.memory.device_bytes + bytes_needed
+            <= self.device_budget_bytes
+        {
+            (0..count)
+                .map(|i| Stored::Device(Box::new(rows.clone().narrow(0, i, 1).reshape([length]))))
+                .collect()
         } else {
             let values = read_floats(rows).await?;
-            values.chunks(length).map(|row| Stored::Host(row.to_vec())).collect()
+            values
+                .chunks(length)
+                .map(|row| Stored::Host(row.to_vec()))
+                .collect()
         };
         for (key, stored) in keys.iter().zip(stored) {
             self.account(&stored, 1);
@@ -171,10 +196,11 @@ impl ActivationCache {
         let rows = keys
             .iter()
             .map(|key| match self.entries.get(key) {
-                Some(Stored::Device(row)) => Ok(row.clone()),
-                Some(Stored::Host(values)) => {
-                    Ok(Tensor::from_data(TensorData::new(values.clone(), [length]), &self.device))
-                }
+                Some(Stored::Device(row)) => Ok(row.as_ref().clone()),
+                Some(Stored::Host(values)) => Ok(Tensor::from_data(
+                    TensorData::new(values.clone(), [length]),
+                    &self.device,
+                )),
                 None => Err(TrainError::NotCached(key.0)),
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -194,7 +220,11 @@ fn view_batch(
     let inputs: Vec<Vec<f32>> = keys
         .iter()
         .map(|&(id, v)| {
-            let sample = dataset.samples.iter().find(|s| s.id == id).ok_or(TrainError::UnknownSample(id))?;
+            let sample = dataset
+                .samples
+                .iter()
+                .find(|s| s.id == id)
+                .ok_or(TrainError::UnknownSample(id))?;
             Ok(view(&sample.image, v, augmentation, seed ^ id))
         })
         .collect::<Result<_, TrainError>>()?;
@@ -233,7 +263,14 @@ impl Activations<'_> {
     pub fn gather(&self, keys: &[Key]) -> Result<Tensor<2>, TrainError> {
         match self {
             Self::Cached(cache) => cache.gather(keys),
-            Self::Recomputed { backbone, dataset, augmentation, seed, freeze_depth, device } => {
+            Self::Recomputed {
+                backbone,
+                dataset,
+                augmentation,
+                seed,
+                freeze_depth,
+                device,
+            } => {
                 let images = view_batch(dataset, keys, augmentation, *seed, device)?;
                 Ok(frozen_prefix(backbone, images, *freeze_depth))
             }
@@ -242,6 +279,10 @@ impl Activations<'_> {
 }
 
 pub async fn read_floats<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, TrainError> {
-    let data = tensor.into_data_async().await.map_err(|e| TrainError::Device(e.to_string()))?;
-    data.into_vec::<f32>().map_err(|e| TrainError::Device(format!("{e:?}")))
+    let data = tensor
+        .into_data_async()
+        .await
+        .map_err(|e| TrainError::Device(e.to_string()))?;
+    data.try_into_vec::<f32>()
+        .map_err(|e| TrainError::Device(format!("{e:?}")))
 }

@@ -47,7 +47,11 @@ pub struct TrainingConfig {
 impl TrainingConfig {
     /// Views per image the cache must hold: the plain one, plus the augmented ones.
     pub fn views(&self) -> usize {
-        1 + if self.augment { self.augmented_views } else { 0 }
+        1 + if self.augment {
+            self.augmented_views
+        } else {
+            0
+        }
     }
 }
 

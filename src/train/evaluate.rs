@@ -34,7 +34,9 @@ pub async fn evaluate(
         let device = rows.device();
         let logits = model.forward_cached(rows);
         let targets = Tensor::<1, Int>::from_data(TensorData::new(labels, [chunk.len()]), &device);
-        let loss = CrossEntropyLossConfig::new().init(&device).forward(logits.clone(), targets);
+        let loss = CrossEntropyLossConfig::new()
+            .init(&device)
+            .forward(logits.clone(), targets);
         let values = read_floats(Tensor::cat(vec![loss, logits.reshape([-1])], 0)).await?;
         loss_sum += values[0] * chunk.len() as f32;
         predicted.extend(argmax_rows(&values[1..], num_classes));

@@ -8,6 +8,7 @@ use burn::tensor::activation::softmax;
 use serde::{Deserialize, Serialize};
 
 use super::cache::read_floats;
+use super::rng::Rng;
 use super::trainable::{TrainableModel, UnfrozenSuffix};
 use crate::model::EfficientNetLite0;
 use crate::model::head::HeadConfig;
@@ -78,9 +79,14 @@ impl Classifier {
     /// Safetensors bytes of the trained part, and the manifest as JSON.
     pub fn to_bytes(&self) -> Result<(Vec<u8>, String), ExportError> {
         let mut store = SafetensorsStore::from_bytes(None).metadata("format", FORMAT);
-        self.model.save_into(&mut store).map_err(|e| ExportError::Weights(e.to_string()))?;
-        let weights = store.get_bytes().map_err(|e| ExportError::Weights(e.to_string()))?;
-        let manifest = serde_json::to_string_pretty(&self.manifest).map_err(|e| ExportError::Manifest(e.to_string()))?;
+        self.model
+            .save_into(&mut store)
+            .map_err(|e| ExportError::Weights(e.to_string()))?;
+        let weights = store
+            .get_bytes()
+            .map_err(|e| ExportError::Weights(e.to_string()))?;
+        let manifest = serde_json::to_string_pretty(&self.manifest)
+            .map_err(|e| ExportError::Manifest(e.to_string()))?;
         Ok((weights, manifest))
     }
 
@@ -91,33 +97,52 @@ impl Classifier {
         backbone: &EfficientNetLite0,
         device: &Device,
     ) -> Result<Self, ExportError> {
-        let manifest: Manifest = serde_json::from_str(manifest).map_err(|e| ExportError::Manifest(e.to_string()))?;
+        let manifest: Manifest =
+            serde_json::from_str(manifest).map_err(|e| ExportError::Manifest(e.to_string()))?;
         if manifest.format != FORMAT || manifest.version != FORMAT_VERSION {
-            return Err(ExportError::Manifest(format!("format {} version {}", manifest.format, manifest.version)));
+            return Err(ExportError::Manifest(format!(
+                "format {} version {}",
+                manifest.format, manifest.version
+            )));
         }
         if manifest.classes.len() < 2 || manifest.freeze_depth > crate::model::NUM_BLOCKS {
-            return Err(ExportError::Manifest("needs two classes or more and a freeze depth of at most 16".into()));
+            return Err(ExportError::Manifest(
+                "needs two classes or more and a freeze depth of at most 16".into(),
+            ));
         }
         let mut model = TrainableModel {
             suffix: (manifest.freeze_depth > 0)
                 .then(|| UnfrozenSuffix::from_backbone(backbone, manifest.freeze_depth)),
             head: HeadConfig::new(manifest.classes.len())
                 .with_hidden_units(manifest.hidden_units)
-                .init(device),
+                .init(&mut Rng::new(0), device),
         };
         let mut store = SafetensorsStore::from_bytes(Some(weights));
-        let result = model.load_from(&mut store).map_err(|e| ExportError::Weights(e.to_string()))?;
+        let result = model
+            .load_from(&mut store)
+            .map_err(|e| ExportError::Weights(e.to_string()))?;
         if !result.errors.is_empty() || !result.missing.is_empty() {
-            return Err(ExportError::Weights(format!("{} errors, missing {:?}", result.errors.len(), result.missing)));
+            return Err(ExportError::Weights(format!(
+                "{} errors, missing {:?}",
+                result.errors.len(),
+                result.missing
+            )));
         }
         Ok(Self { manifest, model })
     }
 
     /// Class probabilities for `[n, 3, 224, 224]` images, one row per image.
-    pub async fn probabilities(&self, backbone: &EfficientNetLite0, images: Tensor<4>) -> Result<Vec<Vec<f32>>, super::TrainError> {
+    pub async fn probabilities(
+        &self,
+        backbone: &EfficientNetLite0,
+        images: Tensor<4>,
+    ) -> Result<Vec<Vec<f32>>, super::TrainError> {
         let logits = self.model.forward_images(backbone, images);
         let values = read_floats(softmax(logits, 1)).await?;
-        Ok(values.chunks(self.manifest.classes.len()).map(<[f32]>::to_vec).collect())
+        Ok(values
+            .chunks(self.manifest.classes.len())
+            .map(<[f32]>::to_vec)
+            .collect())
     }
 }
 
@@ -135,12 +160,18 @@ mod files {
             std::fs::write(directory.join(MANIFEST_FILE), manifest)
         }
 
-        pub fn load(directory: &Path, backbone: &EfficientNetLite0, device: &Device) -> Result<Self, String> {
+        pub fn load(
+            directory: &Path,
+            backbone: &EfficientNetLite0,
+            device: &Device,
+        ) -> Result<Self, String> {
             let read = |name: &str| {
-                std::fs::read(directory.join(name)).map_err(|e| format!("{}: {e}", directory.join(name).display()))
+                std::fs::read(directory.join(name))
+                    .map_err(|e| format!("{}: {e}", directory.join(name).display()))
             };
             let manifest = String::from_utf8(read(MANIFEST_FILE)?).map_err(|e| e.to_string())?;
-            Self::from_bytes(read(WEIGHTS_FILE)?, &manifest, backbone, device).map_err(|e| e.to_string())
+            Self::from_bytes(read(WEIGHTS_FILE)?, &manifest, backbone, device)
+                .map_err(|e| e.to_string())
         }
     }
 }

@@ -10,7 +10,9 @@ pub struct ConfusionMatrix {
 
 impl ConfusionMatrix {
     pub fn new(num_classes: usize) -> Self {
-        Self { matrix: vec![vec![0; num_classes]; num_classes] }
+        Self {
+            matrix: vec![vec![0; num_classes]; num_classes],
+        }
     }
 
     pub fn from_predictions(num_classes: usize, actual: &[usize], predicted: &[usize]) -> Self {
@@ -27,7 +29,11 @@ impl ConfusionMatrix {
 
     pub fn accuracy(&self) -> f32 {
         let correct: usize = (0..self.matrix.len()).map(|i| self.matrix[i][i]).sum();
-        if self.total() == 0 { 0.0 } else { correct as f32 / self.total() as f32 }
+        if self.total() == 0 {
+            0.0
+        } else {
+            correct as f32 / self.total() as f32
+        }
     }
 
     /// `None` for a class with no examples.
@@ -47,7 +53,11 @@ impl ConfusionMatrix {
 pub fn argmax_rows(values: &[f32], width: usize) -> Vec<usize> {
     values
         .chunks(width)
-        .map(|row| (0..row.len()).max_by(|&i, &j| row[i].total_cmp(&row[j])).unwrap_or(0))
+        .map(|row| {
+            (0..row.len())
+                .max_by(|&i, &j| row[i].total_cmp(&row[j]))
+                .unwrap_or(0)
+        })
         .collect()
 }
 
@@ -58,9 +68,15 @@ mod tests {
     #[test]
     fn confusion_counts_and_accuracies() {
         let confusion = ConfusionMatrix::from_predictions(3, &[0, 0, 1, 1, 1], &[0, 1, 1, 1, 0]);
-        assert_eq!(confusion.matrix, vec![vec![1, 1, 0], vec![1, 2, 0], vec![0, 0, 0]]);
+        assert_eq!(
+            confusion.matrix,
+            vec![vec![1, 1, 0], vec![1, 2, 0], vec![0, 0, 0]]
+        );
         assert_eq!(confusion.accuracy(), 0.6);
-        assert_eq!(confusion.per_class_accuracy(), vec![Some(0.5), Some(2.0 / 3.0), None]);
+        assert_eq!(
+            confusion.per_class_accuracy(),
+            vec![Some(0.5), Some(2.0 / 3.0), None]
+        );
     }
 
     #[test]

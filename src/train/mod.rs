@@ -27,7 +27,10 @@ pub enum TrainError {
     #[error("image {0} is not in the dataset")]
     UnknownSample(u64),
     #[error("activations of shape {actual:?} where {expected:?} was expected")]
-    ShapeMismatch { expected: [usize; 2], actual: [usize; 2] },
+    ShapeMismatch {
+        expected: [usize; 2],
+        actual: [usize; 2],
+    },
     #[error("training diverged (the loss is not a number): lower the learning rate")]
     Diverged,
     #[error("the GPU failed: {0}")]

@@ -52,7 +52,11 @@ mod tests {
     #[test]
     fn unit_stays_in_range_and_shuffle_is_a_permutation() {
         let mut rng = Rng::new(3);
-        assert!((0..1000).map(|_| rng.unit()).all(|u| (0.0..1.0).contains(&u)));
+        assert!(
+            (0..1000)
+                .map(|_| rng.unit())
+                .all(|u| (0.0..1.0).contains(&u))
+        );
         let mut items: Vec<usize> = (0..50).collect();
         rng.shuffle(&mut items);
         let mut sorted = items.clone();

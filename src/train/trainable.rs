@@ -10,6 +10,7 @@ use crate::model::layers::{ConvBn, MbConv};
 use crate::model::{EfficientNetLite0, NUM_BLOCKS};
 
 /// The last `freeze_depth` pretrained blocks and the head conv, copied out of the backbone.
+/// Loaded weights do not require gradients; the trainer turns that on for this copy only.
 #[derive(Module, Debug)]
 pub struct UnfrozenSuffix {
     pub blocks: Vec<MbConv>,
@@ -43,16 +44,21 @@ impl TrainableModel {
         self.suffix.as_ref().map_or(0, |s| s.blocks.len())
     }
 
-    /// Cached rows (`[batch, entry length]`, see [`entry_shape`]) → logits.
-    pub fn forward_cached(&self, rows: Tensor<2>) -> Tensor<2> {
+    /// Cached rows (`[batch, entry length]`, see [`entry_shape`]) → pooled features.
+    pub fn features(&self, rows: Tensor<2>) -> Tensor<2> {
         match &self.suffix {
-            None => self.head.forward(rows),
+            None => rows,
             Some(suffix) => {
                 let [c, h, w] = entry_shape(suffix.blocks.len());
                 let batch = rows.dims()[0];
-                self.head.forward(suffix.forward(rows.reshape([batch, c, h, w])))
+                suffix.forward(rows.reshape([batch, c, h, w]))
             }
         }
+    }
+
+    /// Cached rows → logits, for inference.
+    pub fn forward_cached(&self, rows: Tensor<2>) -> Tensor<2> {
+        self.head.forward(self.features(rows))
     }
 
     /// Images → logits, running the frozen prefix of `backbone` first.

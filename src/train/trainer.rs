@@ -1,19 +1,18 @@
 //! The training loop, advanced one mini-batch at a time so that a browser can render
 //! between steps. Reads back from the device only at epoch ends, asynchronously.
 
-use burn::module::AutodiffModule;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use serde::{Deserialize, Serialize};
 
+use super::TrainError;
 use super::cache::{Activations, Key, read_floats};
 use super::config::TrainingConfig;
 use super::evaluate::{Evaluation, evaluate};
 use super::rng::Rng;
 use super::trainable::{TrainableModel, UnfrozenSuffix};
-use super::TrainError;
 use crate::data::dataset::{Dataset, stratified_split};
 use crate::model::EfficientNetLite0;
 use crate::model::head::HeadConfig;
@@ -31,7 +30,13 @@ pub struct EpochMetrics {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum TrainEvent {
     /// One mini-batch done (`step` counts from 1 within the epoch, which counts from 1).
-    Step { epoch: usize, step: usize, steps_per_epoch: usize, steps_done: usize, total_steps: usize },
+    Step {
+        epoch: usize,
+        step: usize,
+        steps_per_epoch: usize,
+        steps_done: usize,
+        total_steps: usize,
+    },
     /// An epoch ended; its metrics.
     Epoch(EpochMetrics),
     /// All epochs done: call [`Trainer::finish`].
@@ -69,10 +74,15 @@ pub struct Trainer {
 
 fn check_config(config: &TrainingConfig) -> Result<(), TrainError> {
     let bad = |what: &str| Err(TrainError::Config(what.to_string()));
-    if !(config.learning_rate.is_finite() && config.learning_rate > 0.0 && config.learning_rate <= 1.0) {
+    if !(config.learning_rate.is_finite()
+        && config.learning_rate > 0.0
+        && config.learning_rate <= 1.0)
+    {
         return bad("the learning rate must be a number between 0 and 1");
     }
-    if !(config.backbone_learning_rate_scale.is_finite() && config.backbone_learning_rate_scale >= 0.0) {
+    if !(config.backbone_learning_rate_scale.is_finite()
+        && config.backbone_learning_rate_scale >= 0.0)
+    {
         return bad("the backbone learning-rate scale must be 0 or more");
     }
     if config.epochs == 0 || config.batch_size == 0 {
@@ -103,13 +113,19 @@ impl Trainer {
         check_config(&config)?;
         dataset.check_trainable()?;
         if activations.freeze_depth() != config.freeze_depth {
-            return Err(TrainError::CacheDepth { cache: activations.freeze_depth(), wanted: config.freeze_depth });
+            return Err(TrainError::CacheDepth {
+                cache: activations.freeze_depth(),
+                wanted: config.freeze_depth,
+            });
         }
         let num_classes = dataset.classes.len();
         let labels: Vec<usize> = dataset.samples.iter().map(|s| s.label).collect();
         let split = stratified_split(&labels, num_classes, config.validation_share, config.seed);
         let pick = |indices: &[usize]| -> Vec<(u64, usize)> {
-            indices.iter().map(|&i| (dataset.samples[i].id, dataset.samples[i].label)).collect()
+            indices
+                .iter()
+                .map(|&i| (dataset.samples[i].id, dataset.samples[i].label))
+                .collect()
         };
         let (train, validation) = (pick(&split.train), pick(&split.validation));
         for &(id, _) in train.iter().chain(&validation) {
@@ -121,23 +137,34 @@ impl Trainer {
         let notices = split
             .classes_without_validation
             .iter()
-            .map(|&c| format!("class \"{}\" has too few images to hold some out for validation", dataset.classes[c]))
+            .map(|&c| {
+                format!(
+                    "class \"{}\" has too few images to hold some out for validation",
+                    dataset.classes[c]
+                )
+            })
             .collect();
 
         let device = device.clone().autodiff();
-        device.seed(config.seed);
+        let mut rng = Rng::new(config.seed);
         let head = HeadConfig::new(num_classes)
             .with_hidden_units(config.hidden_units)
-            .with_dropout(config.dropout)
-            .init(&device);
-        let suffix = (config.freeze_depth > 0)
-            .then(|| UnfrozenSuffix::from_backbone(backbone, config.freeze_depth).fork(&device));
-        let optimizer = || AdamWConfig::new().with_weight_decay(config.weight_decay as f32).init();
+            .init(&mut rng, &device);
+        let suffix = (config.freeze_depth > 0).then(|| {
+            UnfrozenSuffix::from_backbone(backbone, config.freeze_depth)
+                .fork(&device)
+                .train()
+        });
+        let optimizer = || {
+            AdamWConfig::new()
+                .with_weight_decay(config.weight_decay as f32)
+                .init()
+        };
         let mut trainer = Self {
             head_optimizer: optimizer(),
             suffix_optimizer: optimizer(),
             model: TrainableModel { suffix, head },
-            rng: Rng::new(config.seed),
+            rng,
             config,
             device,
             num_classes,
@@ -196,6 +223,26 @@ impl Trainer {
         peak * (0.01 + 0.99 * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()))
     }
 
+    /// Inverted dropout on the head's input, with masks from the trainer's own generator so
+    /// that a seed replays exactly.
+    fn dropout(&mut self, features: Tensor<2>) -> Tensor<2> {
+        let keep = 1.0 - self.config.dropout;
+        if self.config.dropout == 0.0 {
+            return features;
+        }
+        let dims = features.dims();
+        let mask: Vec<f32> = (0..dims[0] * dims[1])
+            .map(|_| {
+                if self.rng.unit() < keep {
+                    (1.0 / keep) as f32
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        features * Tensor::from_data(TensorData::new(mask, dims), &self.device)
+    }
+
     /// Runs one mini-batch; at the end of an epoch also validates.
     pub async fn step(&mut self, activations: &Activations<'_>) -> Result<TrainEvent, TrainError> {
         if self.epoch >= self.config.epochs {
@@ -208,25 +255,53 @@ impl Trainer {
         for &index in &self.order[self.position..end] {
             let (id, label) = self.train[index];
             let view = self.rng.below(views);
-            keys.push((id, if activations.contains(&(id, view)) { view } else { 0 }));
+            keys.push((
+                id,
+                if activations.contains(&(id, view)) {
+                    view
+                } else {
+                    0
+                },
+            ));
             labels.push(label as i64);
         }
         let rows = activations.gather(&keys)?.autodiff();
-        let targets = Tensor::<1, Int>::from_data(TensorData::new(labels, [keys.len()]), &self.device);
+        let targets =
+            Tensor::<1, Int>::from_data(TensorData::new(labels, [keys.len()]), &self.device);
         let smoothing = (self.config.label_smoothing > 0.0).then_some(self.config.label_smoothing);
-        let logits = self.model.forward_cached(rows);
-        let loss = CrossEntropyLossConfig::new().with_smoothing(smoothing).init(&self.device).forward(logits.clone(), targets.clone());
+        let features = self.dropout(self.model.features(rows));
+        let logits = self.model.head.forward(features);
+        let loss = CrossEntropyLossConfig::new()
+            .with_smoothing(smoothing)
+            .init(&self.device)
+            .forward(logits.clone(), targets.clone());
         let batch = keys.len() as f32;
-        let correct = logits.argmax(1).reshape([keys.len()]).equal(targets).float().sum().detach();
+        let correct = logits
+            .argmax(1)
+            .reshape([keys.len()])
+            .equal(targets)
+            .float()
+            .sum()
+            .detach();
         let weighted_loss = loss.clone().detach() * batch;
-        self.loss_sum = Some(self.loss_sum.take().map_or(weighted_loss.clone(), |sum| sum + weighted_loss));
-        self.correct_sum = Some(self.correct_sum.take().map_or(correct.clone(), |sum| sum + correct));
+        self.loss_sum = Some(
+            self.loss_sum
+                .take()
+                .map_or(weighted_loss.clone(), |sum| sum + weighted_loss),
+        );
+        self.correct_sum = Some(
+            self.correct_sum
+                .take()
+                .map_or(correct.clone(), |sum| sum + correct),
+        );
 
         let learning_rate = self.learning_rate(self.steps_done);
         let mut gradients = loss.backward();
         let TrainableModel { suffix, head } = self.model.clone();
         let head_gradients = GradientsParams::from_module(&mut gradients, &head);
-        let head = self.head_optimizer.step(learning_rate, head, head_gradients);
+        let head = self
+            .head_optimizer
+            .step(learning_rate, head, head_gradients);
         let suffix = suffix.map(|suffix| {
             let suffix_gradients = GradientsParams::from_module(&mut gradients, &suffix);
             let rate = learning_rate * self.config.backbone_learning_rate_scale;
@@ -250,10 +325,20 @@ impl Trainer {
         Ok(TrainEvent::Epoch(metrics))
     }
 
-    async fn end_epoch(&mut self, activations: &Activations<'_>, learning_rate: f64) -> Result<EpochMetrics, TrainError> {
+    async fn end_epoch(
+        &mut self,
+        activations: &Activations<'_>,
+        learning_rate: f64,
+    ) -> Result<EpochMetrics, TrainError> {
         let seen = self.train.len() as f32;
-        let loss_sum = self.loss_sum.take().ok_or(TrainError::Config("empty epoch".into()))?;
-        let correct_sum = self.correct_sum.take().ok_or(TrainError::Config("empty epoch".into()))?;
+        let loss_sum = self
+            .loss_sum
+            .take()
+            .ok_or(TrainError::Config("empty epoch".into()))?;
+        let correct_sum = self
+            .correct_sum
+            .take()
+            .ok_or(TrainError::Config("empty epoch".into()))?;
         let sums = read_floats(Tensor::cat(vec![loss_sum, correct_sum], 0)).await?;
         let train_loss = sums[0] / seen;
         if !train_loss.is_finite() {
@@ -284,7 +369,11 @@ impl Trainer {
     }
 
     /// Loss and confusion matrix of the current model on `items` (plain views).
-    pub async fn evaluate(&self, activations: &Activations<'_>, items: &[(u64, usize)]) -> Result<Evaluation, TrainError> {
+    pub async fn evaluate(
+        &self,
+        activations: &Activations<'_>,
+        items: &[(u64, usize)],
+    ) -> Result<Evaluation, TrainError> {
         evaluate(&self.model.valid(), activations, items, self.num_classes).await
     }
 
@@ -296,8 +385,16 @@ impl Trainer {
     /// Stops (whether all epochs ran or not) and hands over the best model so far.
     pub fn finish(self) -> TrainingOutcome {
         match self.best {
-            Some((_, epoch, model)) => TrainingOutcome { model, best_epoch: Some(epoch), history: self.history },
-            None => TrainingOutcome { model: self.model.valid(), best_epoch: None, history: self.history },
+            Some((_, epoch, model)) => TrainingOutcome {
+                model,
+                best_epoch: Some(epoch),
+                history: self.history,
+            },
+            None => TrainingOutcome {
+                model: self.model.valid(),
+                best_epoch: None,
+                history: self.history,
+            },
         }
     }
 }

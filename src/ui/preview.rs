@@ -23,8 +23,12 @@ pub fn Preview(engine: SharedEngine) -> impl IntoView {
 
     let on_change = move |event: web_sys::Event| {
         let input: HtmlInputElement = event_target(&event);
-        let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
-        let Some(engine) = engine.get_value() else { return };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        let Some(engine) = engine.get_value() else {
+            return;
+        };
         set_busy.set(true);
         spawn_local(async move {
             let name = file.name();

@@ -7,19 +7,27 @@ pub mod synthetic;
 use std::path::PathBuf;
 
 pub fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
 }
 
 pub fn shipped_weights() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www").join("efficientnet-lite0.safetensors")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("www")
+        .join("efficientnet-lite0.safetensors")
 }
 
 /// The original PyTorch checkpoint: `AJUSTE_PTH`, or where `tools/fetch-pth.sh` puts it.
 pub fn pytorch_checkpoint() -> PathBuf {
-    let path = std::env::var_os("AJUSTE_PTH").map(PathBuf::from).unwrap_or_else(|| {
-        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-        home.join(".cache/ajuste-weights/efficientnet-lite0-57934424.pth")
-    });
+    let path = std::env::var_os("AJUSTE_PTH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_default();
+            home.join(".cache/ajuste-weights/efficientnet-lite0-57934424.pth")
+        });
     assert!(
         path.exists(),
         "{} is missing: run tools/fetch-pth.sh (or set AJUSTE_PTH)",
@@ -44,7 +52,10 @@ pub fn references() -> Vec<Reference> {
 
 pub fn max_abs_difference(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
 }
 
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
@@ -54,5 +65,7 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
 }
 
 pub fn argmax(values: &[f32]) -> usize {
-    (0..values.len()).max_by(|&i, &j| values[i].total_cmp(&values[j])).unwrap()
+    (0..values.len())
+        .max_by(|&i, &j| values[i].total_cmp(&values[j]))
+        .unwrap()
 }

@@ -17,8 +17,16 @@ pub fn image(class: usize, rng: &mut Rng) -> RgbImage {
     });
     let (cx, cy) = (rng.range(70.0, 186.0), rng.range(70.0, 186.0));
     let radius = rng.range(40.0, 70.0);
-    let warm = [rng.range(190.0, 255.0), rng.range(40.0, 140.0), rng.range(0.0, 60.0)];
-    let cool = [rng.range(0.0, 60.0), rng.range(60.0, 160.0), rng.range(190.0, 255.0)];
+    let warm = [
+        rng.range(190.0, 255.0),
+        rng.range(40.0, 140.0),
+        rng.range(0.0, 60.0),
+    ];
+    let cool = [
+        rng.range(0.0, 60.0),
+        rng.range(60.0, 160.0),
+        rng.range(190.0, 255.0),
+    ];
     let period = rng.range(14.0, 26.0);
     for (x, y, pixel) in image.enumerate_pixels_mut() {
         let (fx, fy) = (f64::from(x), f64::from(y));
@@ -29,7 +37,8 @@ pub fn image(class: usize, rng: &mut Rng) -> RgbImage {
         if paint {
             let colour = if class == 0 { warm } else { cool };
             for c in 0..3 {
-                pixel[c] = (colour[c] + rng.range(-noise / 2.0, noise / 2.0)).clamp(0.0, 255.0) as u8;
+                pixel[c] =
+                    (colour[c] + rng.range(-noise / 2.0, noise / 2.0)).clamp(0.0, 255.0) as u8;
             }
         }
     }

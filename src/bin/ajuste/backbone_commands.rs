@@ -20,11 +20,14 @@ struct Embedding {
     features: Vec<f32>,
 }
 
+/// (image path, output row) for each readable image, and how many could not be read.
+type Rows = (Vec<(String, Vec<f32>)>, usize);
+
 /// Runs `output` of the backbone over the images in batches; one row per readable image.
 fn forward_rows(
     args: &BackboneArgs,
     output: impl Fn(&ajuste::model::EfficientNetLite0, burn::Tensor<4>) -> burn::Tensor<2>,
-) -> Result<(Vec<(String, Vec<f32>)>, usize), String> {
+) -> Result<Rows, String> {
     let device = cpu();
     let model = load_backbone(args.weights.as_deref(), &device)?;
     let (inputs, failures) = read_images(&args.images);
@@ -43,10 +46,16 @@ pub fn imagenet(args: &BackboneArgs) -> Result<ExitCode, String> {
     let (logits, failures) = forward_rows(args, |model, images| model.imagenet_logits(images))?;
     let results: Vec<ImagenetResult> = logits
         .into_iter()
-        .map(|(image, logits)| ImagenetResult { image, top5: top_k(&logits, 5) })
+        .map(|(image, logits)| ImagenetResult {
+            image,
+            top5: top_k(&logits, 5),
+        })
         .collect();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&results).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&results).map_err(|e| e.to_string())?
+        );
     } else {
         for result in &results {
             println!("{}", result.image);
@@ -65,11 +74,24 @@ pub fn embed(args: &BackboneArgs) -> Result<ExitCode, String> {
         .map(|(image, features)| Embedding { image, features })
         .collect();
     if args.json {
-        println!("{}", serde_json::to_string(&results).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string(&results).map_err(|e| e.to_string())?
+        );
     } else {
         for result in &results {
-            let preview: Vec<String> = result.features.iter().take(6).map(|v| format!("{v:.4}")).collect();
-            println!("{}  [{} …] ({} values)", result.image, preview.join(", "), result.features.len());
+            let preview: Vec<String> = result
+                .features
+                .iter()
+                .take(6)
+                .map(|v| format!("{v:.4}"))
+                .collect();
+            println!(
+                "{}  [{} …] ({} values)",
+                result.image,
+                preview.join(", "),
+                result.features.len()
+            );
         }
     }
     Ok(exit_code(failures))

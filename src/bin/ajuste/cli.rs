@@ -15,7 +15,11 @@ use crate::{backbone_commands, train_commands};
 const SHIPPED_WEIGHTS: &[u8] = include_bytes!("../../../www/efficientnet-lite0.safetensors");
 
 #[derive(Parser)]
-#[command(name = "ajuste", version, about = "EfficientNet-Lite0 transfer learning and fine-tuning")]
+#[command(
+    name = "ajuste",
+    version,
+    about = "EfficientNet-Lite0 transfer learning and fine-tuning"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -113,7 +117,9 @@ pub fn run() -> ExitCode {
         Command::Imagenet(args) => backbone_commands::imagenet(&args),
         Command::Embed(args) => backbone_commands::embed(&args),
         Command::Train(args) => device(args.backend).and_then(|d| train_commands::train(&args, &d)),
-        Command::Predict(args) => device(args.backend).and_then(|d| train_commands::predict(&args, &d)),
+        Command::Predict(args) => {
+            device(args.backend).and_then(|d| train_commands::predict(&args, &d))
+        }
     };
     match result {
         Ok(code) => code,
@@ -130,7 +136,11 @@ pub fn cpu() -> Device {
 }
 
 pub fn device(backend: Backend) -> Result<Device, String> {
-    let gpu = || Device::wgpu_options().init().map_err(|e| format!("no usable GPU adapter: {e}"));
+    let gpu = || {
+        Device::wgpu_options()
+            .init()
+            .map_err(|e| format!("no usable GPU adapter: {e}"))
+    };
     match backend {
         Backend::Cpu => Ok(cpu()),
         Backend::Wgpu => gpu(),
@@ -166,5 +176,9 @@ pub fn read_images(paths: &[PathBuf]) -> (Vec<(PathBuf, Vec<f32>)>, usize) {
 }
 
 pub fn exit_code(failures: usize) -> ExitCode {
-    if failures == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+    if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }

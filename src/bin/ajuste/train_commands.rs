@@ -65,7 +65,9 @@ fn load_dataset(classes: Vec<String>, files: &[Vec<PathBuf>]) -> Dataset {
     let mut dataset = Dataset::new(classes);
     for (label, class_files) in files.iter().enumerate() {
         for path in class_files {
-            let image = std::fs::read(path).map_err(|e| e.to_string()).and_then(|b| decode(&b).map_err(|e| e.to_string()));
+            let image = std::fs::read(path)
+                .map_err(|e| e.to_string())
+                .and_then(|b| decode(&b).map_err(|e| e.to_string()));
             match image {
                 Ok(image) => {
                     dataset.add(label, &image).expect("label from the listing");
@@ -101,7 +103,9 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
     let files = sample_shots(&listing.files, args.shots, args.seed);
     let dataset = load_dataset(listing.classes.clone(), &files);
     dataset.check_trainable().map_err(|e| e.to_string())?;
-    let progress = Progress { enabled: std::io::stderr().is_terminal() && !args.json };
+    let progress = Progress {
+        enabled: std::io::stderr().is_terminal() && !args.json,
+    };
 
     let mut config = TrainingConfig::default()
         .with_freeze_depth(args.freeze_depth)
@@ -116,27 +120,48 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
 
     let feature_start = Instant::now();
     let mut cache = ActivationCache::new(device, DEVICE_CACHE_BUDGET);
-    cache.set_freeze_depth(config.freeze_depth).map_err(|e| e.to_string())?;
+    cache
+        .set_freeze_depth(config.freeze_depth)
+        .map_err(|e| e.to_string())?;
     let missing = cache.missing(&dataset, config.views());
     for (done, keys) in missing.chunks(FEATURE_BATCH).enumerate() {
-        pollster::block_on(cache.compute(&backbone, &dataset, keys, &config.augmentation, config.seed))
-            .map_err(|e| e.to_string())?;
-        progress.show(&format!("features {}/{}", (done * FEATURE_BATCH + keys.len()), missing.len()));
+        pollster::block_on(cache.compute(
+            &backbone,
+            &dataset,
+            keys,
+            &config.augmentation,
+            config.seed,
+        ))
+        .map_err(|e| e.to_string())?;
+        progress.show(&format!(
+            "features {}/{}",
+            (done * FEATURE_BATCH + keys.len()),
+            missing.len()
+        ));
     }
     progress.done();
     let feature_seconds = feature_start.elapsed().as_secs_f64();
 
     let train_start = Instant::now();
     let activations = Activations::Cached(&cache);
-    let mut trainer = Trainer::new(&backbone, &dataset, &activations, config.clone(), device).map_err(|e| e.to_string())?;
+    let mut trainer = Trainer::new(&backbone, &dataset, &activations, config.clone(), device)
+        .map_err(|e| e.to_string())?;
     let notices = trainer.notices().to_vec();
     for notice in &notices {
         eprintln!("ajuste: note: {notice}");
     }
     loop {
         match pollster::block_on(trainer.step(&activations)).map_err(|e| e.to_string())? {
-            TrainEvent::Step { epoch, steps_done, total_steps, .. } => {
-                progress.show(&format!("epoch {epoch}/{}  step {steps_done}/{total_steps}", config.epochs));
+            TrainEvent::Step {
+                epoch,
+                steps_done,
+                total_steps,
+                ..
+            } => {
+                progress.show(&format!(
+                    "epoch {epoch}/{}  step {steps_done}/{total_steps}",
+                    config.epochs
+                ));
             }
             TrainEvent::Epoch(m) => progress.show(&format!(
                 "epoch {}/{}  loss {:.3}  acc {:.1}%  val loss {}  val acc {}",
@@ -145,7 +170,8 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
                 m.train_loss,
                 m.train_accuracy * 100.0,
                 m.validation_loss.map_or("-".into(), |l| format!("{l:.3}")),
-                m.validation_accuracy.map_or("-".into(), |a| format!("{:.1}%", a * 100.0)),
+                m.validation_accuracy
+                    .map_or("-".into(), |a| format!("{:.1}%", a * 100.0)),
             )),
             TrainEvent::Finished => break,
         }
@@ -155,12 +181,19 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
     let val_evaluation = if validation.is_empty() {
         None
     } else {
-        Some(pollster::block_on(trainer.evaluate(&activations, &validation)).map_err(|e| e.to_string())?)
+        Some(
+            pollster::block_on(trainer.evaluate(&activations, &validation))
+                .map_err(|e| e.to_string())?,
+        )
     };
     let outcome = trainer.finish();
     let train_seconds = train_start.elapsed().as_secs_f64();
     let classifier = Classifier {
-        manifest: Manifest::new(dataset.classes.clone(), config.freeze_depth, config.hidden_units),
+        manifest: Manifest::new(
+            dataset.classes.clone(),
+            config.freeze_depth,
+            config.hidden_units,
+        ),
         model: outcome.model,
     };
 
@@ -172,7 +205,10 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
         }
         None => (None, 0),
     };
-    let shown = test_confusion.clone().or(val_evaluation.as_ref().map(|v| v.confusion.clone())).unwrap_or_else(|| ConfusionMatrix::new(dataset.classes.len()));
+    let shown = test_confusion
+        .clone()
+        .or(val_evaluation.as_ref().map(|v| v.confusion.clone()))
+        .unwrap_or_else(|| ConfusionMatrix::new(dataset.classes.len()));
     let report = TrainReport {
         classes: dataset.classes.clone(),
         freeze_depth: config.freeze_depth,
@@ -190,7 +226,9 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
         notices,
     };
     if let Some(out) = &args.out {
-        classifier.save(out).map_err(|e| format!("{}: {e}", out.display()))?;
+        classifier
+            .save(out)
+            .map_err(|e| format!("{}: {e}", out.display()))?;
     }
     print_report(&report, args.json)?;
     Ok(ExitCode::SUCCESS)
@@ -198,12 +236,18 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
 
 fn print_report(report: &TrainReport, json: bool) -> Result<(), String> {
     if json {
-        println!("{}", serde_json::to_string_pretty(report).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(report).map_err(|e| e.to_string())?
+        );
         return Ok(());
     }
     let percent = |a: Option<f32>| a.map_or("-".into(), |a| format!("{:.1}%", a * 100.0));
     println!("classes: {}", report.classes.join(", "));
-    println!("features: {:.1} s, training: {:.1} s", report.feature_seconds, report.train_seconds);
+    println!(
+        "features: {:.1} s, training: {:.1} s",
+        report.feature_seconds, report.train_seconds
+    );
     println!("validation accuracy: {}", percent(report.val_accuracy));
     println!("test accuracy: {}", percent(report.test_accuracy));
     for (class, accuracy) in report.classes.iter().zip(&report.per_class_accuracy) {
@@ -213,7 +257,12 @@ fn print_report(report: &TrainReport, json: bool) -> Result<(), String> {
 }
 
 /// Confusion matrix of the classifier on a folder laid out like the training data.
-fn evaluate_folder(classifier: &Classifier, backbone: &EfficientNetLite0, directory: &Path, device: &Device) -> Result<ConfusionMatrix, String> {
+fn evaluate_folder(
+    classifier: &Classifier,
+    backbone: &EfficientNetLite0,
+    directory: &Path,
+    device: &Device,
+) -> Result<ConfusionMatrix, String> {
     let listing = list_classes(directory)?;
     let classes = &classifier.manifest.classes;
     let mut actual = Vec::new();
@@ -224,7 +273,10 @@ fn evaluate_folder(classifier: &Classifier, backbone: &EfficientNetLite0, direct
             .position(|c| c == name)
             .ok_or_else(|| format!("test class \"{name}\" is not one of the trained classes"))?;
         for path in files {
-            match std::fs::read(path).map_err(|e| e.to_string()).and_then(|b| preprocess(&b).map_err(|e| e.to_string())) {
+            match std::fs::read(path)
+                .map_err(|e| e.to_string())
+                .and_then(|b| preprocess(&b).map_err(|e| e.to_string()))
+            {
                 Ok(input) => {
                     inputs.push(input);
                     actual.push(label);
@@ -235,10 +287,16 @@ fn evaluate_folder(classifier: &Classifier, backbone: &EfficientNetLite0, direct
     }
     let mut predicted = Vec::with_capacity(actual.len());
     for chunk in inputs.chunks(FEATURE_BATCH) {
-        let probabilities = pollster::block_on(classifier.probabilities(backbone, images_to_tensor(chunk, device))).map_err(|e| e.to_string())?;
+        let probabilities =
+            pollster::block_on(classifier.probabilities(backbone, images_to_tensor(chunk, device)))
+                .map_err(|e| e.to_string())?;
         predicted.extend(argmax_rows(&probabilities.concat(), classes.len()));
     }
-    Ok(ConfusionMatrix::from_predictions(classes.len(), &actual, &predicted))
+    Ok(ConfusionMatrix::from_predictions(
+        classes.len(),
+        &actual,
+        &predicted,
+    ))
 }
 
 #[derive(Serialize)]
@@ -257,7 +315,10 @@ pub fn predict(args: &PredictArgs, device: &Device) -> Result<ExitCode, String> 
     let mut results = Vec::with_capacity(inputs.len());
     for chunk in inputs.chunks(FEATURE_BATCH) {
         let batch: Vec<Vec<f32>> = chunk.iter().map(|(_, input)| input.clone()).collect();
-        let probabilities = pollster::block_on(classifier.probabilities(&backbone, images_to_tensor(&batch, device))).map_err(|e| e.to_string())?;
+        let probabilities = pollster::block_on(
+            classifier.probabilities(&backbone, images_to_tensor(&batch, device)),
+        )
+        .map_err(|e| e.to_string())?;
         for ((path, _), row) in chunk.iter().zip(probabilities) {
             let best = argmax_rows(&row, classes.len())[0];
             results.push(PredictResult {
@@ -269,10 +330,18 @@ pub fn predict(args: &PredictArgs, device: &Device) -> Result<ExitCode, String> 
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&results).map_err(|e| e.to_string())?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&results).map_err(|e| e.to_string())?
+        );
     } else {
         for result in &results {
-            println!("{}  {} ({:.1}%)", result.image, result.label, result.confidence * 100.0);
+            println!(
+                "{}  {} ({:.1}%)",
+                result.image,
+                result.label,
+                result.confidence * 100.0
+            );
         }
     }
     Ok(exit_code(failures))
