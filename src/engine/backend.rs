@@ -2,7 +2,7 @@
 
 use burn::prelude::Device;
 use burn::tensor::wgpu::WgpuBackend;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,17 +21,30 @@ impl BackendKind {
 }
 
 /// Asks `navigator.gpu` for an adapter first: wgpu's own failure without one is not always
-/// a clean error.
+/// a clean error. Goes through JS reflection because web-sys gates its WebGPU types behind
+/// an unstable cfg flag.
 async fn has_webgpu_adapter() -> bool {
-    let Some(window) = web_sys::window() else {
+    let get = |target: &JsValue, key: &str| {
+        js_sys::Reflect::get(target, &key.into())
+            .ok()
+            .filter(|v| !v.is_undefined() && !v.is_null())
+    };
+    let Some(navigator) = get(&js_sys::global(), "navigator") else {
         return false;
     };
-    let gpu = window.navigator().gpu();
-    if gpu.is_undefined() {
+    let Some(gpu) = get(&navigator, "gpu") else {
         return false;
-    }
-    let gpu: web_sys::Gpu = gpu.unchecked_into();
-    match JsFuture::from(gpu.request_adapter()).await {
+    };
+    let Some(request_adapter) = get(&gpu, "requestAdapter") else {
+        return false;
+    };
+    let Ok(promise) = request_adapter
+        .unchecked_into::<js_sys::Function>()
+        .call0(&gpu)
+    else {
+        return false;
+    };
+    match JsFuture::from(js_sys::Promise::from(promise)).await {
         Ok(adapter) => !adapter.is_null() && !adapter.is_undefined(),
         Err(_) => false,
     }
