@@ -44,33 +44,33 @@ struct TrainReport {
     notices: Vec<String>,
 }
 
-/// Draws up to `shots` images per class (seeded), or all of them.
-fn sample_shots(files: &[Vec<PathBuf>], shots: Option<usize>, seed: u64) -> Vec<Vec<PathBuf>> {
+/// Decodes every image of each class, or — with `shots` — the first `shots` readable ones in
+/// a seeded random order, so that an unreadable file does not cost a shot.
+fn load_dataset(
+    classes: Vec<String>,
+    files: &[Vec<PathBuf>],
+    shots: Option<usize>,
+    seed: u64,
+) -> Dataset {
     let mut rng = Rng::new(seed);
-    files
-        .iter()
-        .map(|class_files| {
-            let mut chosen = class_files.clone();
-            if let Some(shots) = shots {
-                rng.shuffle(&mut chosen);
-                chosen.truncate(shots);
-                chosen.sort();
-            }
-            chosen
-        })
-        .collect()
-}
-
-fn load_dataset(classes: Vec<String>, files: &[Vec<PathBuf>]) -> Dataset {
     let mut dataset = Dataset::new(classes);
     for (label, class_files) in files.iter().enumerate() {
-        for path in class_files {
-            let image = std::fs::read(path)
+        let mut order = class_files.clone();
+        if shots.is_some() {
+            rng.shuffle(&mut order);
+        }
+        let mut taken = 0;
+        for path in order {
+            if shots.is_some_and(|shots| taken >= shots) {
+                break;
+            }
+            let image = std::fs::read(&path)
                 .map_err(|e| e.to_string())
                 .and_then(|b| decode(&b).map_err(|e| e.to_string()));
             match image {
                 Ok(image) => {
                     dataset.add(label, &image).expect("label from the listing");
+                    taken += 1;
                 }
                 Err(message) => eprintln!("ajuste: skipping {}: {message}", path.display()),
             }
@@ -100,8 +100,12 @@ impl Progress {
 pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
     let backbone = load_backbone(args.weights.as_deref(), device)?;
     let listing = list_classes(&args.data)?;
-    let files = sample_shots(&listing.files, args.shots, args.seed);
-    let dataset = load_dataset(listing.classes.clone(), &files);
+    let dataset = load_dataset(
+        listing.classes.clone(),
+        &listing.files,
+        args.shots,
+        args.seed,
+    );
     dataset.check_trainable().map_err(|e| e.to_string())?;
     let progress = Progress {
         enabled: std::io::stderr().is_terminal() && !args.json,
