@@ -29,6 +29,8 @@ pub enum DatasetError {
     EmptyClass(String),
     #[error("label {label} does not name one of the {classes} classes")]
     UnknownLabel { label: usize, classes: usize },
+    #[error("there is already an image with id {0}")]
+    DuplicateId(u64),
 }
 
 impl Dataset {
@@ -56,6 +58,24 @@ impl Dataset {
             image: resize_short_side(image),
         });
         Ok(id)
+    }
+
+    /// Adds a sample whose id the caller chose (the page numbers images itself) and whose
+    /// image is already at short side 256 (see [`resize_short_side`]); later [`Self::add`]
+    /// ids stay clear of it.
+    pub fn insert(&mut self, sample: Sample) -> Result<(), DatasetError> {
+        if sample.label >= self.classes.len() {
+            return Err(DatasetError::UnknownLabel {
+                label: sample.label,
+                classes: self.classes.len(),
+            });
+        }
+        if self.samples.iter().any(|s| s.id == sample.id) {
+            return Err(DatasetError::DuplicateId(sample.id));
+        }
+        self.next_id = self.next_id.max(sample.id + 1);
+        self.samples.push(sample);
+        Ok(())
     }
 
     pub fn class_counts(&self) -> Vec<usize> {
@@ -150,6 +170,28 @@ mod tests {
             d.add(5, &RgbImage::new(4, 4)),
             Err(DatasetError::UnknownLabel { .. })
         ));
+    }
+
+    #[test]
+    fn inserted_samples_keep_their_ids_and_later_ids_avoid_them() {
+        let mut dataset = dataset(&[1, 0]);
+        let image = resize_short_side(&RgbImage::new(300, 260));
+        let sample = |id, label| Sample {
+            id,
+            label,
+            image: image.clone(),
+        };
+        dataset.insert(sample(7, 1)).unwrap();
+        assert_eq!(dataset.class_counts(), vec![1, 1]);
+        assert_eq!(
+            dataset.insert(sample(7, 0)),
+            Err(DatasetError::DuplicateId(7))
+        );
+        assert!(matches!(
+            dataset.insert(sample(8, 2)),
+            Err(DatasetError::UnknownLabel { .. })
+        ));
+        assert_eq!(dataset.add(0, &RgbImage::new(4, 4)).unwrap(), 8);
     }
 
     #[test]

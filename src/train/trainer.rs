@@ -72,7 +72,8 @@ pub struct Trainer {
     best: Option<(f32, usize, TrainableModel)>,
 }
 
-fn check_config(config: &TrainingConfig) -> Result<(), TrainError> {
+/// Refuses settings that cannot train (before any data is looked at).
+pub fn check_config(config: &TrainingConfig) -> Result<(), TrainError> {
     let bad = |what: &str| Err(TrainError::Config(what.to_string()));
     if !(config.learning_rate.is_finite()
         && config.learning_rate > 0.0
