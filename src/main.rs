@@ -1,8 +1,6 @@
-//! The web page: Leptos UI on the main thread, burn on WebGPU (or CPU when the browser has
-//! no WebGPU). Built by Trunk (see index.html).
+//! The web page: the Leptos UI on the main thread. The engine (burn on WebGPU, or on the CPU
+//! without it) runs in the `ajuste-worker` Web Worker. Built by Trunk (see index.html).
 
-#[cfg(target_arch = "wasm32")]
-mod engine;
 #[cfg(target_arch = "wasm32")]
 mod ui;
 

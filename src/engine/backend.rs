@@ -1,24 +1,10 @@
 //! WebGPU when the browser offers an adapter, burn's CPU backend (Flex) otherwise.
 
+use ajuste::protocol::Backend;
 use burn::prelude::Device;
 use burn::tensor::wgpu::WgpuBackend;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BackendKind {
-    WebGpu,
-    Cpu,
-}
-
-impl BackendKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::WebGpu => "WebGPU",
-            Self::Cpu => "CPU",
-        }
-    }
-}
 
 /// Asks `navigator.gpu` for an adapter first: wgpu's own failure without one is not always
 /// a clean error. Goes through JS reflection because web-sys gates its WebGPU types behind
@@ -50,16 +36,16 @@ async fn has_webgpu_adapter() -> bool {
     }
 }
 
-pub async fn init() -> (Device, BackendKind) {
+pub async fn init() -> (Device, Backend) {
     if has_webgpu_adapter().await {
         match Device::wgpu_options()
             .graphics_api(WgpuBackend::WebGpu)
             .init_async()
             .await
         {
-            Ok(device) => return (device, BackendKind::WebGpu),
+            Ok(device) => return (device, Backend::WebGpu),
             Err(error) => web_sys::console::warn_1(&format!("WebGPU init failed: {error}").into()),
         }
     }
-    (Device::flex(), BackendKind::Cpu)
+    (Device::flex(), Backend::Cpu)
 }

@@ -1,9 +1,9 @@
-//! Fetches a file from the page's own origin, reporting progress chunk by chunk.
+//! Fetches a file from the app's own origin, reporting progress chunk by chunk.
 
 use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{ReadableStreamDefaultReader, Response};
+use web_sys::{ReadableStreamDefaultReader, Response, WorkerGlobalScope};
 
 fn js_error(context: &str, error: wasm_bindgen::JsValue) -> String {
     format!(
@@ -16,8 +16,8 @@ pub async fn fetch_with_progress(
     url: &str,
     on_progress: impl Fn(u64, Option<u64>),
 ) -> Result<Vec<u8>, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let response: Response = JsFuture::from(window.fetch_with_str(url))
+    let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
+    let response: Response = JsFuture::from(scope.fetch_with_str(url))
         .await
         .map_err(|e| js_error("cannot download the model weights", e))?
         .unchecked_into();

@@ -1,0 +1,75 @@
+//! Messages in (queued by the worker's `onmessage`, read by the engine loop when it is ready
+//! for them) and events out.
+
+use ajuste::protocol::{Command, Event, wire};
+use futures_channel::mpsc::{UnboundedReceiver, unbounded};
+use futures_util::StreamExt;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent};
+
+/// A command and the bytes sent beside it.
+pub type Message = (Command, Option<Vec<u8>>);
+
+pub struct Inbox {
+    receiver: UnboundedReceiver<Message>,
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+impl Inbox {
+    pub fn listen() -> Self {
+        let (sender, receiver) = unbounded();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            match wire::open::<Command>(&event.data()) {
+                Ok(message) => {
+                    // The receiver lives as long as the worker.
+                    let _ = sender.unbounded_send(message);
+                }
+                Err(error) => web_sys::console::warn_1(&error.into()),
+            }
+        });
+        scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // The handler lives as long as the worker.
+        on_message.forget();
+        Self { receiver }
+    }
+
+    /// A message that has already arrived, if any.
+    pub fn try_next(&mut self) -> Option<Message> {
+        self.receiver.try_recv().ok()
+    }
+
+    /// Waits for the next message.
+    pub async fn next(&mut self) -> Option<Message> {
+        self.receiver.next().await
+    }
+}
+
+pub fn send(event: &Event) {
+    let envelope = wire::seal(event, None);
+    if let Err(error) = scope().post_message(&envelope.message) {
+        web_sys::console::error_2(&"cannot post an event".into(), &error);
+    }
+}
+
+/// Lets the worker's event loop run (and deliver queued messages) without the 4 ms clamp of
+/// nested `setTimeout`s: a message to ourselves is a zero-delay task.
+pub async fn yield_to_event_loop() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let Ok(channel) = MessageChannel::new() else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            return;
+        };
+        channel.port1().set_onmessage(Some(&resolve));
+        let _ = channel.port2().post_message(&wasm_bindgen::JsValue::NULL);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Milliseconds, for timings and rate limits.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
