@@ -1,91 +1,231 @@
-//! Classify a picked image and show the top classes with their confidence.
+//! Try the classifier: on a picked or dropped image, or live on the webcam at the frame rate
+//! the device sustains. Before any training it answers with ImageNet classes.
 
-use ajuste::model::imagenet::Prediction;
+use ajuste::protocol::{ImageEncoding, Prediction, PredictionSource};
+use leptos::html::Video;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::HtmlInputElement;
+use web_sys::{DragEvent, File, HtmlCanvasElement, HtmlInputElement, Url};
 
-use super::app::SharedEngine;
+use super::files::{files_of, read, release_thumbnail};
+use super::state::AppState;
+use super::webcam::{Camera, grab, new_canvas};
 
-async fn read_file(file: web_sys::File) -> Result<Vec<u8>, String> {
-    let buffer = JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|_| format!("cannot read {}", file.name()))?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+#[derive(Clone, Copy)]
+struct PreviewState {
+    result: RwSignal<Option<Prediction>>,
+    error: RwSignal<Option<String>>,
+    busy: RwSignal<bool>,
+    picture: RwSignal<Option<String>>,
+    live: RwSignal<bool>,
+    fps: RwSignal<Option<f64>>,
+}
+
+fn classify_file(state: AppState, preview: PreviewState, file: File) {
+    preview.busy.set(true);
+    preview.live.set(false);
+    if let Some(old) = preview.picture.get_untracked() {
+        release_thumbnail(&old);
+    }
+    preview
+        .picture
+        .set(Url::create_object_url_with_blob(&file).ok());
+    spawn_local(async move {
+        let name = file.name();
+        let bytes = match read(&file).await {
+            Ok(bytes) => bytes,
+            Err(message) => {
+                preview.busy.set(false);
+                return preview.error.set(Some(message));
+            }
+        };
+        state.predict(&bytes, ImageEncoding::File, move |result| {
+            preview.busy.set(false);
+            match result {
+                Ok(prediction) => {
+                    preview.error.set(None);
+                    preview.result.set(Some(prediction));
+                }
+                Err(message) => preview.error.set(Some(format!("{name}: {message}"))),
+            }
+        });
+    });
+}
+
+/// Classifies the current frame, and when the answer comes, the next one: as fast as the
+/// engine goes, never queueing frames behind it.
+fn live_step(
+    state: AppState,
+    preview: PreviewState,
+    video: NodeRef<Video>,
+    canvas: StoredValue<Option<HtmlCanvasElement>, LocalStorage>,
+    last_ms: f64,
+) {
+    if !preview.live.get_untracked() {
+        return;
+    }
+    let frame = video
+        .get_untracked()
+        .zip(canvas.get_value())
+        .and_then(|(video, canvas)| grab(&video, &canvas));
+    let Some(frame) = frame else {
+        // No frame yet: the camera is still starting.
+        return request_animation_frame(move || live_step(state, preview, video, canvas, last_ms));
+    };
+    let encoding = ImageEncoding::Rgba {
+        width: frame.width,
+        height: frame.height,
+    };
+    state.predict(&frame.rgba, encoding, move |result| {
+        let now = js_sys::Date::now();
+        if last_ms > 0.0 {
+            let rate = 1000.0 / (now - last_ms).max(1.0);
+            preview
+                .fps
+                .update(|fps| *fps = Some(fps.map_or(rate, |f| 0.7 * f + 0.3 * rate)));
+        }
+        match result {
+            Ok(prediction) => {
+                preview.error.set(None);
+                preview.result.set(Some(prediction));
+            }
+            Err(message) => preview.error.set(Some(message)),
+        }
+        request_animation_frame(move || live_step(state, preview, video, canvas, now));
+    });
 }
 
 #[component]
-pub fn Preview(engine: SharedEngine) -> impl IntoView {
-    let (predictions, set_predictions) = signal(Vec::<Prediction>::new());
-    let (error, set_error) = signal(None::<String>);
-    let (busy, set_busy) = signal(false);
+pub fn Preview() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let camera = expect_context::<Camera>();
+    let video = NodeRef::<Video>::new();
+    let canvas = StoredValue::new_local(new_canvas());
+    let preview = PreviewState {
+        result: RwSignal::new(None),
+        error: RwSignal::new(None),
+        busy: RwSignal::new(false),
+        picture: RwSignal::new(None),
+        live: RwSignal::new(false),
+        fps: RwSignal::new(None),
+    };
+    let ready = move || !matches!(state.phase.get(), super::state::Phase::Loading);
 
-    let on_change = move |event: web_sys::Event| {
+    let on_pick = move |event: web_sys::Event| {
         let input: HtmlInputElement = event_target(&event);
-        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+        if let Some(file) = files_of(input.files()).into_iter().next() {
+            classify_file(state, preview, file);
+        }
+        input.set_value("");
+    };
+    let on_drop = move |event: DragEvent| {
+        event.prevent_default();
+        let files = files_of(event.data_transfer().and_then(|d| d.files()));
+        if let Some(file) = files.into_iter().next() {
+            classify_file(state, preview, file);
+        }
+    };
+    let toggle_live = move |_| {
+        if preview.live.get_untracked() {
+            preview.live.set(false);
             return;
-        };
-        let Some(engine) = engine.get_value() else {
-            return;
-        };
-        set_busy.set(true);
+        }
+        preview.live.set(true);
+        preview.fps.set(None);
         spawn_local(async move {
-            let name = file.name();
-            let result = match read_file(file).await {
-                Ok(bytes) => engine.classify_imagenet(&bytes).await,
-                Err(message) => Err(message),
+            let Some(element) = video.get_untracked() else {
+                return;
             };
-            match result {
-                Ok(top) => {
-                    set_error.set(None);
-                    set_predictions.set(top);
+            match camera.attach(&element).await {
+                Ok(()) => live_step(state, preview, video, canvas, 0.0),
+                Err(message) => {
+                    preview.live.set(false);
+                    preview.error.set(Some(message));
                 }
-                Err(message) => set_error.set(Some(format!("{name}: {message}"))),
             }
-            set_busy.set(false);
         });
     };
 
-    let top1 = move || predictions.with(|p| p.first().cloned());
+    let top1 = move || {
+        preview
+            .result
+            .with(|r| r.as_ref().and_then(|p| p.scores.first().cloned()))
+    };
+    let heading = move || match preview.result.with(|r| r.as_ref().map(|p| p.source)) {
+        Some(PredictionSource::Trained) => "Your classes",
+        _ => "ImageNet classes (train to see yours)",
+    };
+
     view! {
-        <section class="panel preview">
-            <h2>"Try the pretrained network"</h2>
-            <label for="preview-input">"Pick a photo to classify (ImageNet classes)"</label>
-            <input
-                id="preview-input"
-                type="file"
-                accept="image/*"
-                data-testid="preview-input"
-                on:change=on_change
-            />
-            <Show when=move || busy.get()>
+        <section
+            class="panel preview"
+            aria-labelledby="preview-title"
+            on:dragover=move |event: DragEvent| event.prevent_default()
+            on:drop=on_drop
+        >
+            <h2 id="preview-title">"3. Try it"</h2>
+            <div class="add-row">
+                <label class="button" for="preview-input">"Classify an image"</label>
+                <input
+                    id="preview-input"
+                    class="visually-hidden"
+                    type="file"
+                    accept="image/*"
+                    data-testid="preview-input"
+                    disabled=move || !ready()
+                    on:change=on_pick
+                />
+                <button
+                    type="button"
+                    data-testid="preview-webcam"
+                    aria-pressed=move || preview.live.get().to_string()
+                    disabled=move || !ready()
+                    on:click=toggle_live
+                >
+                    {move || if preview.live.get() { "Stop webcam" } else { "Live webcam" }}
+                </button>
+                <span class="fps" data-testid="fps" aria-live="off">
+                    {move || preview.fps.get().map(|f| format!("{f:.1} fps")).unwrap_or_default()}
+                </span>
+            </div>
+            <div class="preview-media">
+                <video node_ref=video class:hidden=move || !preview.live.get() autoplay playsinline muted aria-label="Live camera"></video>
+                <Show when=move || !preview.live.get() && preview.picture.with(Option::is_some)>
+                    <img class="picked" src=move || preview.picture.get().unwrap_or_default() alt="The image being classified" />
+                </Show>
+            </div>
+            <Show when=move || preview.busy.get()>
                 <p class="busy" role="status">"Classifying…"</p>
             </Show>
-            <Show when=move || error.get().is_some()>
-                <p class="error" data-testid="error" role="alert">{move || error.get()}</p>
+            <Show when=move || preview.error.with(Option::is_some)>
+                <p class="error" data-testid="error" role="alert">{move || preview.error.get()}</p>
             </Show>
             <Show when=move || top1().is_some()>
+                <h3>{heading}</h3>
                 <p
                     class="prediction"
                     data-testid="prediction"
-                    data-label=move || top1().map(|p| p.label).unwrap_or_default()
-                    data-confidence=move || top1().map(|p| format!("{:.4}", p.probability)).unwrap_or_default()
+                    data-label=move || top1().map(|s| s.label).unwrap_or_default()
+                    data-confidence=move || top1().map(|s| format!("{:.4}", s.probability)).unwrap_or_default()
+                    aria-live="polite"
                 >
-                    {move || top1().map(|p| p.label).unwrap_or_default()}
+                    {move || top1().map(|s| s.label).unwrap_or_default()}
                 </p>
-                <ul class="bars">
-                    <For
-                        each=move || predictions.get()
-                        key=|p| p.index
-                        let:p
-                    >
-                        <li>
-                            <span class="bar-label">{p.label.clone()}</span>
-                            <meter min="0" max="1" value=p.probability></meter>
-                            <span class="bar-value">{format!("{:.1}%", p.probability * 100.0)}</span>
-                        </li>
-                    </For>
+                <ul class="bars" data-testid="confidence-bars">
+                    {move || {
+                        preview.result.get().map(|p| {
+                            p.scores
+                                .into_iter()
+                                .map(|s| view! {
+                                    <li>
+                                        <span class="bar-label">{s.label}</span>
+                                        <meter min="0" max="1" value=s.probability></meter>
+                                        <span class="bar-value">{format!("{:.1}%", s.probability * 100.0)}</span>
+                                    </li>
+                                })
+                                .collect_view()
+                        })
+                    }}
                 </ul>
             </Show>
         </section>

@@ -3,11 +3,11 @@
 use leptos::prelude::*;
 
 #[component]
-pub fn StartupProgress(progress: ReadSignal<(u64, Option<u64>)>) -> impl IntoView {
+pub fn StartupProgress(progress: RwSignal<(u64, Option<u64>)>) -> impl IntoView {
     let megabytes = |bytes: u64| bytes as f64 / 1_000_000.0;
     view! {
         <section class="panel startup" aria-live="polite">
-            <label for="weights-progress">"Loading the pretrained network"</label>
+            <label for="weights-progress">"Loading the pretrained network (you can add images meanwhile)"</label>
             <progress
                 id="weights-progress"
                 data-testid="weights-progress"
