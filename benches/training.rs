@@ -154,7 +154,7 @@ fn main() {
             freeze_depth: depth,
             device: device.clone(),
         };
-        let uncached = epoch_seconds(&backbone, &dataset, &recomputed, config, &device);
+        let uncached = epoch_seconds(&backbone, &dataset, &recomputed, config.clone(), &device);
         let theirs = |kind: &str| {
             reference
                 .as_ref()

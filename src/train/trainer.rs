@@ -383,6 +383,11 @@ impl Trainer {
         &self.validation
     }
 
+    /// Sample ids and labels trained on.
+    pub fn training_items(&self) -> &[(u64, usize)] {
+        &self.train
+    }
+
     /// Stops (whether all epochs ran or not) and hands over the best model so far.
     pub fn finish(self) -> TrainingOutcome {
         match self.best {

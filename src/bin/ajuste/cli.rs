@@ -93,7 +93,7 @@ pub struct PredictArgs {
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Backend {
-    /// wgpu when a GPU adapter exists, the CPU otherwise.
+    /// wgpu when a hardware GPU adapter exists, the CPU otherwise.
     Auto,
     Cpu,
     Wgpu,
@@ -135,6 +135,22 @@ pub fn cpu() -> Device {
     Device::flex()
 }
 
+/// Whether wgpu sees a real GPU. Software adapters (llvmpipe, SwiftShader) are far slower
+/// than burn's own CPU backend, so `auto` must not pick them.
+fn hardware_gpu_present() -> bool {
+    use burn::tensor::wgpu::wgpu;
+    let adapters =
+        pollster::block_on(wgpu::Instance::default().enumerate_adapters(wgpu::Backends::all()));
+    adapters.iter().any(|adapter| {
+        matches!(
+            adapter.get_info().device_type,
+            wgpu::DeviceType::DiscreteGpu
+                | wgpu::DeviceType::IntegratedGpu
+                | wgpu::DeviceType::VirtualGpu
+        )
+    })
+}
+
 pub fn device(backend: Backend) -> Result<Device, String> {
     let gpu = || {
         Device::wgpu_options()
@@ -144,7 +160,8 @@ pub fn device(backend: Backend) -> Result<Device, String> {
     match backend {
         Backend::Cpu => Ok(cpu()),
         Backend::Wgpu => gpu(),
-        Backend::Auto => Ok(gpu().unwrap_or_else(|_| cpu())),
+        Backend::Auto if hardware_gpu_present() => gpu(),
+        Backend::Auto => Ok(cpu()),
     }
 }
 

@@ -13,6 +13,7 @@ use ajuste::data::image::{decode, preprocess};
 use ajuste::model::EfficientNetLite0;
 use ajuste::train::cache::{ActivationCache, Activations};
 use ajuste::train::config::TrainingConfig;
+use ajuste::train::evaluate::evaluate;
 use ajuste::train::export::{Classifier, Manifest};
 use ajuste::train::metrics::{ConfusionMatrix, argmax_rows};
 use ajuste::train::rng::Rng;
@@ -34,6 +35,9 @@ struct TrainReport {
     test_images: usize,
     test_accuracy: Option<f32>,
     val_accuracy: Option<f32>,
+    /// Which images `per_class_accuracy` and `confusion_matrix` are measured on: "test",
+    /// "validation", or "training" (when no image could be held out).
+    metrics_on: &'static str,
     per_class_accuracy: Vec<Option<f32>>,
     confusion_matrix: Vec<Vec<usize>>,
     best_epoch: Option<usize>,
@@ -182,15 +186,22 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
     }
     progress.done();
     let validation = trainer.validation_items().to_vec();
-    let val_evaluation = if validation.is_empty() {
-        None
-    } else {
-        Some(
-            pollster::block_on(trainer.evaluate(&activations, &validation))
-                .map_err(|e| e.to_string())?,
-        )
-    };
+    let training = trainer.training_items().to_vec();
     let outcome = trainer.finish();
+    // The kept (best) model, on the held-out images — or on the training images when every
+    // class was too small to hold any out, which the report says.
+    let (evaluated_items, evaluated_on) = if validation.is_empty() {
+        (training, "training")
+    } else {
+        (validation, "validation")
+    };
+    let evaluation = pollster::block_on(evaluate(
+        &outcome.model,
+        &activations,
+        &evaluated_items,
+        dataset.classes.len(),
+    ))
+    .map_err(|e| e.to_string())?;
     let train_seconds = train_start.elapsed().as_secs_f64();
     let classifier = Classifier {
         manifest: Manifest::new(
@@ -209,17 +220,18 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
         }
         None => (None, 0),
     };
-    let shown = test_confusion
-        .clone()
-        .or(val_evaluation.as_ref().map(|v| v.confusion.clone()))
-        .unwrap_or_else(|| ConfusionMatrix::new(dataset.classes.len()));
+    let (shown, shown_on) = match &test_confusion {
+        Some(confusion) => (confusion.clone(), "test"),
+        None => (evaluation.confusion.clone(), evaluated_on),
+    };
     let report = TrainReport {
         classes: dataset.classes.clone(),
         freeze_depth: config.freeze_depth,
         train_images: dataset.samples.len(),
         test_images,
         test_accuracy: test_confusion.as_ref().map(ConfusionMatrix::accuracy),
-        val_accuracy: val_evaluation.as_ref().map(|v| v.confusion.accuracy()),
+        val_accuracy: (evaluated_on == "validation").then(|| evaluation.confusion.accuracy()),
+        metrics_on: shown_on,
         per_class_accuracy: shown.per_class_accuracy(),
         confusion_matrix: shown.matrix.clone(),
         best_epoch: outcome.best_epoch,
@@ -254,6 +266,7 @@ fn print_report(report: &TrainReport, json: bool) -> Result<(), String> {
     );
     println!("validation accuracy: {}", percent(report.val_accuracy));
     println!("test accuracy: {}", percent(report.test_accuracy));
+    println!("per-class accuracy ({} images):", report.metrics_on);
     for (class, accuracy) in report.classes.iter().zip(&report.per_class_accuracy) {
         println!("  {class}: {}", percent(*accuracy));
     }
