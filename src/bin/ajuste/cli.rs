@@ -60,6 +60,14 @@ pub struct TrainArgs {
     pub epochs: Option<usize>,
     #[arg(long)]
     pub learning_rate: Option<f64>,
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Share of each class held out to pick the best epoch (0 trains on everything).
+    #[arg(long)]
+    pub validation_share: Option<f64>,
+    /// Augmented views computed per training image.
+    #[arg(long)]
+    pub views: Option<usize>,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Train on the plain images only.
@@ -136,11 +144,12 @@ pub fn cpu() -> Device {
 }
 
 /// Whether wgpu sees a real GPU. Software adapters (llvmpipe, SwiftShader) are far slower
-/// than burn's own CPU backend, so `auto` must not pick them.
+/// than burn's own CPU backend, so `auto` must not pick them. Hardware GPUs all sit on
+/// the primary APIs (Vulkan, Metal, DX12); probing GL only prints EGL noise.
 fn hardware_gpu_present() -> bool {
     use burn::tensor::wgpu::wgpu;
     let adapters =
-        pollster::block_on(wgpu::Instance::default().enumerate_adapters(wgpu::Backends::all()));
+        pollster::block_on(wgpu::Instance::default().enumerate_adapters(wgpu::Backends::PRIMARY));
     adapters.iter().any(|adapter| {
         matches!(
             adapter.get_info().device_type,

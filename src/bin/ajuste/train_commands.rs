@@ -125,6 +125,15 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
     if let Some(rate) = args.learning_rate {
         config.learning_rate = rate;
     }
+    if let Some(batch_size) = args.batch_size {
+        config.batch_size = batch_size;
+    }
+    if let Some(share) = args.validation_share {
+        config.validation_share = share;
+    }
+    if let Some(views) = args.views {
+        config.augmented_views = views;
+    }
 
     let feature_start = Instant::now();
     let mut cache = ActivationCache::new(device, DEVICE_CACHE_BUDGET);
