@@ -49,6 +49,14 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage, ImageError> {
     let Some(format) = reader.format() else {
         return Err(ImageError::UnknownFormat);
     };
+    // The header alone gives the size: refuse an oversized image here, because the decoder's
+    // own limits (below) report the refusal without the size.
+    let header_size = ImageReader::with_format(Cursor::new(bytes), format).into_dimensions();
+    if let Ok((width, height)) = header_size
+        && (width > MAX_SIDE || height > MAX_SIDE)
+    {
+        return Err(ImageError::TooLarge { width, height });
+    }
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
@@ -294,6 +302,21 @@ mod tests {
             decode(&png),
             Err(ImageError::TooLarge { .. }) | Err(ImageError::Corrupt(_))
         ));
+    }
+
+    #[test]
+    fn oversized_images_are_refused_with_their_size() {
+        let strip = encode(
+            &DynamicImage::ImageRgb8(RgbImage::new(25_000, 2)),
+            ImageFormat::Png,
+        );
+        assert_eq!(
+            decode(&strip),
+            Err(ImageError::TooLarge {
+                width: 25_000,
+                height: 2
+            })
+        );
     }
 
     #[test]
