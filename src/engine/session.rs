@@ -28,6 +28,9 @@ struct Engine {
     /// Background feature extraction failed: it waits for the next command rather than
     /// failing again in a loop.
     features_stalled: bool,
+    /// Images the user deleted during a training run, forgotten once it ends: the run
+    /// still reads their features.
+    deferred_removals: Vec<Command>,
 }
 
 async fn start() -> Result<Engine, String> {
@@ -62,6 +65,7 @@ async fn start() -> Result<Engine, String> {
         classifier: None,
         training: None,
         features_stalled: false,
+        deferred_removals: Vec::new(),
     })
 }
 
@@ -105,6 +109,11 @@ impl Engine {
                 sample,
                 encoding,
             } => self.add_sample(class, sample, &bytes, encoding),
+            Command::RemoveSample { .. } | Command::RemoveClass { .. }
+                if self.training.is_some() =>
+            {
+                self.deferred_removals.push(command);
+            }
             Command::RemoveSample { sample } => {
                 self.features.remove_sample(sample);
                 self.report_features();
@@ -183,15 +192,30 @@ impl Engine {
             self.conclude(outcome);
         } else {
             send(&Event::TrainingCancelled);
+            self.end_training();
         }
     }
 
     fn conclude(&mut self, outcome: Outcome) {
         match outcome {
-            Outcome::Continue => {}
+            Outcome::Continue => return,
             Outcome::Done(classifier) => self.classifier = Some(*classifier),
             Outcome::Failed(message) => send(&Event::TrainingFailed(message)),
         }
+        self.end_training();
+    }
+
+    /// Drops the run and applies what waited for it to end.
+    fn end_training(&mut self) {
+        self.training = None;
+        for removal in std::mem::take(&mut self.deferred_removals) {
+            match removal {
+                Command::RemoveSample { sample } => self.features.remove_sample(sample),
+                Command::RemoveClass { class } => self.features.remove_class(class),
+                _ => {}
+            }
+        }
+        self.report_features();
     }
 
     /// One slice of background work; false when there is none.
@@ -208,8 +232,8 @@ impl Engine {
                 return true;
             };
             if let Err(error) = run.start(&self.backbone, &self.features, &self.devices) {
-                self.training = None;
                 send(&Event::TrainingFailed(error.to_string()));
+                self.end_training();
             }
             return true;
         }
@@ -217,9 +241,6 @@ impl Engine {
             return true;
         };
         let outcome = run.step(&self.features).await;
-        if !matches!(outcome, Outcome::Continue) {
-            self.training = None;
-        }
         self.conclude(outcome);
         true
     }
@@ -236,8 +257,11 @@ impl Engine {
             .await
         {
             let message = format!("cannot compute image features: {error}");
-            match self.training.take() {
-                Some(_) => send(&Event::TrainingFailed(message)),
+            match self.training {
+                Some(_) => {
+                    send(&Event::TrainingFailed(message));
+                    self.end_training();
+                }
                 None => {
                     web_sys::console::error_1(&message.into());
                     self.features_stalled = true;
