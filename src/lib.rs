@@ -3,5 +3,10 @@
 
 pub mod data;
 pub mod model;
-pub mod protocol;
 pub mod train;
+
+/// What the page and the engine worker say to each other (a crate of its own, without burn,
+/// so that the page stays small).
+pub use ajuste_protocol as protocol;
+
+const _: () = assert!(protocol::BACKBONE_BLOCKS == model::NUM_BLOCKS);

@@ -63,8 +63,9 @@ fetch_weights() {
 }
 
 clippy() {
-  cargo clippy --release --all-targets -- -D warnings
-  cargo clippy --release --target wasm32-unknown-unknown --bin ajuste-web --lib -- -D warnings
+  cargo clippy --release --workspace --all-targets -- -D warnings
+  # Both browser binaries: the page (ajuste-web) and its engine worker (ajuste-worker).
+  cargo clippy --release --target wasm32-unknown-unknown --bins --lib -- -D warnings
 }
 
 web_build() {
@@ -82,6 +83,6 @@ echo "CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
 stage weights "" fetch_weights
 stage fmt AJUSTE_SKIP_FMT cargo fmt --all --check
 stage clippy AJUSTE_SKIP_CLIPPY clippy
-stage cargo-test AJUSTE_SKIP_CARGO_TEST cargo test --release "$@"
+stage cargo-test AJUSTE_SKIP_CARGO_TEST cargo test --release --workspace "$@"
 stage trunk AJUSTE_SKIP_TRUNK web_build
 stage e2e AJUSTE_SKIP_E2E node --test tests/e2e/

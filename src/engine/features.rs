@@ -126,9 +126,9 @@ impl Features {
         }
     }
 
-    /// Views still to compute for `ids` (all images when `None`), plain views first so that
-    /// training without augmentation can start as early as possible.
-    pub fn missing(&self, ids: Option<&[SampleId]>) -> Vec<Key> {
+    /// Views still to compute for `ids` (all images when `None`), plain views first: training
+    /// needs those, and uses the augmented ones that are ready.
+    pub fn missing(&self, ids: Option<&[SampleId]>, plain_only: bool) -> Vec<Key> {
         let all: Vec<SampleId>;
         let ids = match ids {
             Some(ids) => ids,
@@ -138,7 +138,8 @@ impl Features {
             }
         };
         let cache = self.cache();
-        (0..self.views)
+        let views = if plain_only { 1 } else { self.views };
+        (0..views)
             .flat_map(|view| ids.iter().map(move |&id| (id, view)))
             .filter(|key| !cache.contains(key))
             .collect()
@@ -147,7 +148,14 @@ impl Features {
     /// (views computed, views wanted) over all images.
     pub fn progress(&self) -> (usize, usize) {
         let wanted = self.images.len() * self.views;
-        (wanted - self.missing(None).len(), wanted)
+        (wanted - self.missing(None, false).len(), wanted)
+    }
+
+    /// (augmented views ready, augmented views wanted) for `ids`.
+    pub fn augmented_progress(&self, ids: &[SampleId]) -> (usize, usize) {
+        let wanted = ids.len() * (self.views - 1);
+        let missing = self.missing(Some(ids), false).len() - self.missing(Some(ids), true).len();
+        (wanted - missing, wanted)
     }
 
     /// Computes the first few of `missing`.

@@ -139,7 +139,7 @@ impl Engine {
                     .want(settings.freeze_depth, settings.augment, &self.devices);
                 match TrainingRun::new(classes, settings, &self.features) {
                     Ok(run) => {
-                        let preparing = self.features.missing(Some(&run.sample_ids())).len();
+                        let preparing = self.features.missing(Some(&run.sample_ids()), true).len();
                         send(&Event::TrainingStarted { preparing });
                         self.training = Some(run);
                     }
@@ -221,11 +221,11 @@ impl Engine {
     /// One slice of background work; false when there is none.
     async fn work(&mut self) -> bool {
         let Some(run) = self.training.as_ref() else {
-            return !self.features_stalled && self.compute_features(None).await;
+            return !self.features_stalled && self.compute_features(None, false).await;
         };
         if !run.is_started() {
             let ids = run.sample_ids();
-            if self.compute_features(Some(&ids)).await {
+            if self.compute_features(Some(&ids), true).await {
                 return true;
             }
             let Some(run) = self.training.as_mut() else {
@@ -246,8 +246,8 @@ impl Engine {
     }
 
     /// Features for a few of `ids` (all images when `None`); false when none are missing.
-    async fn compute_features(&mut self, ids: Option<&[u64]>) -> bool {
-        let missing = self.features.missing(ids);
+    async fn compute_features(&mut self, ids: Option<&[u64]>, plain_only: bool) -> bool {
+        let missing = self.features.missing(ids, plain_only);
         if missing.is_empty() {
             return false;
         }

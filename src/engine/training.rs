@@ -8,6 +8,7 @@ use ajuste::protocol::{
 };
 use ajuste::train::TrainError;
 use ajuste::train::cache::Activations;
+use ajuste::train::config::TrainingConfig;
 use ajuste::train::evaluate::evaluate;
 use ajuste::train::trainer::{TrainEvent, Trainer, check_config};
 
@@ -29,6 +30,7 @@ pub struct TrainingRun {
     started_ms: f64,
     last_progress_ms: f64,
     epochs_run: usize,
+    notices: Vec<String>,
 }
 
 pub enum Outcome {
@@ -53,7 +55,7 @@ impl TrainingRun {
         if let Some(empty) = (0..names.len()).find(|&c| items.iter().all(|&(_, l)| l != c)) {
             return Err(DatasetError::EmptyClass(names[empty].clone()).to_string());
         }
-        check_config(&settings.to_config()).map_err(|e| e.to_string())?;
+        check_config(&TrainingConfig::from_settings(&settings)).map_err(|e| e.to_string())?;
         Ok(Self {
             items,
             class_ids,
@@ -63,6 +65,7 @@ impl TrainingRun {
             started_ms: now_ms(),
             last_progress_ms: 0.0,
             epochs_run: 0,
+            notices: Vec::new(),
         })
     }
 
@@ -85,9 +88,19 @@ impl TrainingRun {
             backbone,
             &dataset,
             &Activations::Cached(features.cache()),
-            self.settings.to_config(),
+            TrainingConfig::from_settings(&self.settings),
             devices.training(self.settings.freeze_depth),
         )?;
+        if self.settings.augment {
+            let (ready, wanted) = features.augmented_progress(&self.sample_ids());
+            if ready < wanted {
+                // Train does not wait for the slow part: views not ready use the plain image.
+                self.notices.push(format!(
+                    "augmentation used the {ready} of {wanted} augmented views computed so far"
+                ));
+            }
+        }
+        self.notices.extend(trainer.notices().iter().cloned());
         self.started_ms = now_ms();
         self.trainer = Some(trainer);
         Ok(())
@@ -144,7 +157,6 @@ impl TrainingRun {
         let Some(trainer) = self.trainer.take() else {
             return Outcome::Failed("training has not started".into());
         };
-        let notices = trainer.notices().to_vec();
         let (items, evaluated_on) = if trainer.has_validation() {
             (trainer.validation_items().to_vec(), EvaluatedOn::Validation)
         } else {
@@ -166,7 +178,7 @@ impl TrainingRun {
             epochs_run: self.epochs_run,
             cancelled,
             seconds: (now_ms() - self.started_ms) / 1000.0,
-            notices,
+            notices: self.notices.clone(),
         }));
         Outcome::Done(Box::new(TrainedClassifier {
             classes: self.classes.clone(),

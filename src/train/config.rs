@@ -1,5 +1,6 @@
 //! Every training setting, with defaults that work for 5–500 images per class.
 
+use ajuste_protocol::TrainSettings;
 use burn::prelude::*;
 
 use super::augment::AugmentConfig;
@@ -55,8 +56,68 @@ impl TrainingConfig {
     }
 }
 
+impl TrainingConfig {
+    /// The page's settings over the defaults.
+    pub fn from_settings(settings: &TrainSettings) -> Self {
+        Self::default()
+            .with_freeze_depth(settings.freeze_depth)
+            .with_epochs(settings.epochs)
+            .with_batch_size(settings.batch_size)
+            .with_learning_rate(settings.learning_rate)
+            .with_augment(settings.augment)
+            .with_validation_share(settings.validation_share)
+    }
+}
+
 impl Default for TrainingConfig {
     fn default() -> Self {
         Self::new(AugmentConfig::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_defaults_are_the_core_defaults() {
+        let core = TrainingConfig::default();
+        let page = TrainSettings::default();
+        assert_eq!(
+            (
+                core.freeze_depth,
+                core.epochs,
+                core.batch_size,
+                core.augment
+            ),
+            (
+                page.freeze_depth,
+                page.epochs,
+                page.batch_size,
+                page.augment
+            )
+        );
+        assert_eq!(
+            (core.learning_rate, core.validation_share),
+            (page.learning_rate, page.validation_share)
+        );
+    }
+
+    #[test]
+    fn page_settings_become_a_training_config() {
+        let settings = TrainSettings {
+            freeze_depth: 2,
+            epochs: 5,
+            batch_size: 4,
+            learning_rate: 0.01,
+            augment: false,
+            validation_share: 0.0,
+        };
+        let config = TrainingConfig::from_settings(&settings);
+        assert_eq!(
+            (config.freeze_depth, config.epochs, config.batch_size),
+            (2, 5, 4)
+        );
+        assert_eq!(config.views(), 1);
     }
 }

@@ -17,15 +17,7 @@ use crate::data::dataset::{Dataset, stratified_split};
 use crate::model::EfficientNetLite0;
 use crate::model::head::HeadConfig;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct EpochMetrics {
-    pub epoch: usize,
-    pub train_loss: f32,
-    pub train_accuracy: f32,
-    pub validation_loss: Option<f32>,
-    pub validation_accuracy: Option<f32>,
-    pub learning_rate: f64,
-}
+pub use ajuste_protocol::EpochMetrics;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum TrainEvent {

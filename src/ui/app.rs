@@ -1,7 +1,7 @@
 //! The page: header (backend in use), start-up progress, then the three panels. The engine
 //! runs in a worker; this thread only renders.
 
-use ajuste::protocol::Backend;
+use ajuste_protocol::Backend;
 use leptos::prelude::*;
 
 use super::classes::Classes;

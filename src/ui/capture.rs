@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use ajuste::protocol::ImageEncoding;
+use ajuste_protocol::ImageEncoding;
 use leptos::html::Video;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -1,8 +1,8 @@
 //! Pictures of training: loss and accuracy curves (train vs validation), per-class accuracy
 //! and the confusion matrix, as inline SVG.
 
-use ajuste::protocol::{EvaluatedOn, TrainingReport};
-use ajuste::train::trainer::EpochMetrics;
+use ajuste_protocol::EpochMetrics;
+use ajuste_protocol::{EvaluatedOn, TrainingReport};
 use leptos::prelude::*;
 
 const WIDTH: f32 = 320.0;
@@ -165,7 +165,8 @@ fn ReportView(report: TrainingReport) -> impl IntoView {
     let n = report.classes.len();
     let cell = 36.0;
     let label_w = 110.0;
-    let size_w = label_w + cell * n as f32;
+    // Room on the right for the last column's slanted label.
+    let size_w = label_w + cell * n as f32 + 60.0;
     let size_h = label_w + cell * n as f32;
     let row_max = |row: &Vec<usize>| row.iter().sum::<usize>().max(1) as f32;
     let measured_on = match report.evaluated_on {
@@ -227,7 +228,11 @@ fn ReportView(report: TrainingReport) -> impl IntoView {
         <div class="results" data-testid="results">
             <h3>"Accuracy per class"</h3>
             <p class="hint">{format!("Measured on {measured_on}.")}</p>
-            {report.notices.first().map(|notice| view! { <p class="hint">{notice.clone()}</p> })}
+            {report
+                .notices
+                .iter()
+                .map(|notice| view! { <p class="hint">{format!("Note: {notice}.")}</p> })
+                .collect_view()}
             <ul class="bars">{bars}</ul>
             <h3>"Confusion matrix"</h3>
             <p class="hint">"Rows: the true class; columns: what the classifier said."</p>

@@ -12,7 +12,6 @@ use super::state::{AppState, ClassModel, SampleModel};
 pub fn ClassCard(class: ClassModel) -> impl IntoView {
     let state = expect_context::<AppState>();
     let dragging = RwSignal::new(false);
-    let input_id = format!("upload-{}", class.id);
     let name = move || class.name.get();
     let count = move || class.samples.with(Vec::len);
 
@@ -42,6 +41,7 @@ pub fn ClassCard(class: ClassModel) -> impl IntoView {
             class:disabled=move || !class.enabled.get()
             class:dragging=move || dragging.get()
             data-testid="class-card"
+            tabindex="-1"
             aria-label=move || format!("Class {}", name())
             on:dragover=move |event: DragEvent| {
                 event.prevent_default();
@@ -85,27 +85,27 @@ pub fn ClassCard(class: ClassModel) -> impl IntoView {
                 </button>
             </div>
             <div class="add-row">
-                <label class="button" for=input_id.clone()>"Upload images"</label>
-                <input
-                    id=input_id
-                    class="visually-hidden"
-                    type="file"
-                    accept="image/*"
-                    multiple
-                    data-testid="upload-input"
-                    on:change=on_pick
-                />
+                <label class="button">
+                    "Upload images"
+                    <input
+                        class="visually-hidden"
+                        type="file"
+                        accept="image/*"
+                        multiple
+                        data-testid="upload-input"
+                        on:change=on_pick
+                    />
+                </label>
                 <WebcamCapture class=class />
             </div>
             <p class="hint">"…or drop image files here, or paste one (Ctrl+V) while this card has focus."</p>
             <Show when=move || class.error.with(Option::is_some)>
-                <p class="error" data-testid="error" role="alert">
-                    {move || class.error.get()}
-                    " "
+                <div class="error-row">
+                    <p class="error" data-testid="error" role="alert">{move || class.error.get()}</p>
                     <button type="button" class="quiet" on:click=move |_| class.error.set(None)>
                         "Dismiss"
                     </button>
-                </p>
+                </div>
             </Show>
             <ul class="thumbnails" aria-label=move || format!("Images of {}", name())>
                 <For

@@ -1,6 +1,6 @@
 //! Files from pickers, drops and the clipboard, on their way to the engine.
 
-use ajuste::protocol::ImageEncoding;
+use ajuste_protocol::ImageEncoding;
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;

@@ -1,6 +1,6 @@
 //! The page's end of the engine worker: commands out, events in.
 
-use ajuste::protocol::{Command, Event, wire};
+use ajuste_protocol::{Command, Event, wire};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ErrorEvent, MessageEvent, Worker};

@@ -1,7 +1,7 @@
 //! Try the classifier: on a picked or dropped image, or live on the webcam at the frame rate
 //! the device sustains. Before any training it answers with ImageNet classes.
 
-use ajuste::protocol::{ImageEncoding, Prediction, PredictionSource};
+use ajuste_protocol::{ImageEncoding, Prediction, PredictionSource};
 use leptos::html::Video;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -165,16 +165,17 @@ pub fn Preview() -> impl IntoView {
         >
             <h2 id="preview-title">"3. Try it"</h2>
             <div class="add-row">
-                <label class="button" for="preview-input">"Classify an image"</label>
-                <input
-                    id="preview-input"
-                    class="visually-hidden"
-                    type="file"
-                    accept="image/*"
-                    data-testid="preview-input"
-                    disabled=move || !ready()
-                    on:change=on_pick
-                />
+                <label class="button">
+                    "Classify an image"
+                    <input
+                        class="visually-hidden"
+                        type="file"
+                        accept="image/*"
+                        data-testid="preview-input"
+                        disabled=move || !ready()
+                        on:change=on_pick
+                    />
+                </label>
                 <button
                     type="button"
                     data-testid="preview-webcam"

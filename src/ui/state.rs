@@ -2,11 +2,11 @@
 
 use std::collections::HashMap;
 
-use ajuste::protocol::{
+use ajuste_protocol::EpochMetrics;
+use ajuste_protocol::{
     Backend, ClassId, Command, Event, ImageEncoding, Prediction, SampleId, TrainClass,
     TrainSettings, TrainingProgress, TrainingReport,
 };
-use ajuste::train::trainer::EpochMetrics;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 

@@ -1,7 +1,6 @@
 //! Training settings, the Train / Cancel buttons, progress, and the results.
 
-use ajuste::model::NUM_BLOCKS;
-use ajuste::protocol::{Command, TrainSettings};
+use ajuste_protocol::{BACKBONE_BLOCKS, Command, TrainSettings};
 use leptos::prelude::*;
 
 use super::charts::{Curves, Results};
@@ -35,7 +34,8 @@ pub fn TrainingPanel() -> impl IntoView {
 
     let training = move || state.phase.get() == Phase::Training;
     let can_train = move || matches!(state.phase.get(), Phase::Ready | Phase::Done);
-    let set_depth = move |value: usize| settings.update(|s| s.freeze_depth = value.min(NUM_BLOCKS));
+    let set_depth =
+        move |value: usize| settings.update(|s| s.freeze_depth = value.min(BACKBONE_BLOCKS));
 
     view! {
         <section class="panel training" aria-labelledby="training-title">
@@ -65,7 +65,7 @@ pub fn TrainingPanel() -> impl IntoView {
                     <input
                         type="range"
                         min="0"
-                        max=NUM_BLOCKS.to_string()
+                        max=BACKBONE_BLOCKS.to_string()
                         step="1"
                         data-testid="freeze-depth"
                         aria-label="Number of unfrozen backbone blocks (0 = transfer learning)"
@@ -78,7 +78,9 @@ pub fn TrainingPanel() -> impl IntoView {
                     />
                 </label>
             </fieldset>
-            <AdvancedSettings />
+            <fieldset class="plain" disabled=training>
+                <AdvancedSettings />
+            </fieldset>
             <FeatureStatus />
             <div class="train-actions">
                 <button

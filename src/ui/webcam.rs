@@ -162,7 +162,8 @@ pub fn new_canvas() -> Option<HtmlCanvasElement> {
 /// The current frame of `video` (None until the video has one).
 pub fn grab(video: &HtmlVideoElement, canvas: &HtmlCanvasElement) -> Option<Frame> {
     let (width, height) = (video.video_width(), video.video_height());
-    if width == 0 || height == 0 {
+    // Until HAVE_CURRENT_DATA a freshly opened camera draws black.
+    if width == 0 || height == 0 || video.ready_state() < 2 {
         return None;
     }
     let (width, height) = scaled(width, height, FRAME_SHORT_SIDE);

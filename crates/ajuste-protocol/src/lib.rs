@@ -1,15 +1,18 @@
-//! What the page (main thread) and the engine (Web Worker) say to each other. Both binaries
-//! compile this module; only plain data crosses, as JSON, with image bytes travelling beside
-//! it as a transferred buffer (see [`wire`]).
+//! What Ajuste's page (main thread) and its engine (a Web Worker) say to each other. Only
+//! plain data crosses, as JSON, with image bytes travelling beside it as a transferred buffer
+//! (see [`wire`]). This crate has no burn in it, so that the page that links it stays small.
 
 use serde::{Deserialize, Serialize};
 
-use crate::train::config::TrainingConfig;
-use crate::train::metrics::ConfusionMatrix;
-use crate::train::trainer::EpochMetrics;
-
+mod metrics;
 #[cfg(target_arch = "wasm32")]
 pub mod wire;
+
+pub use metrics::{ConfusionMatrix, EpochMetrics};
+
+/// EfficientNet-Lite0's MBConv blocks: the most that fine-tuning can unfreeze. (The core
+/// checks that its network agrees.)
+pub const BACKBONE_BLOCKS: usize = 16;
 
 /// Chosen by the page, unique for the page's lifetime.
 pub type ClassId = u64;
@@ -41,7 +44,7 @@ impl Backend {
     }
 }
 
-/// The settings the page edits; everything else keeps [`TrainingConfig`]'s defaults.
+/// The settings the page edits; everything else keeps the core's `TrainingConfig` defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainSettings {
     /// Unfrozen pretrained blocks; 0 = transfer learning.
@@ -53,29 +56,18 @@ pub struct TrainSettings {
     pub validation_share: f64,
 }
 
+/// The page's defaults. They are `TrainingConfig`'s (the core's defaults); a core test
+/// checks that the two agree.
 impl Default for TrainSettings {
     fn default() -> Self {
-        let config = TrainingConfig::default();
         Self {
-            freeze_depth: config.freeze_depth,
-            epochs: config.epochs,
-            batch_size: config.batch_size,
-            learning_rate: config.learning_rate,
-            augment: config.augment,
-            validation_share: config.validation_share,
+            freeze_depth: 0,
+            epochs: 40,
+            batch_size: 16,
+            learning_rate: 1e-3,
+            augment: true,
+            validation_share: 0.15,
         }
-    }
-}
-
-impl TrainSettings {
-    pub fn to_config(&self) -> TrainingConfig {
-        TrainingConfig::default()
-            .with_freeze_depth(self.freeze_depth)
-            .with_epochs(self.epochs)
-            .with_batch_size(self.batch_size)
-            .with_learning_rate(self.learning_rate)
-            .with_augment(self.augment)
-            .with_validation_share(self.validation_share)
     }
 }
 
@@ -236,24 +228,5 @@ mod tests {
         };
         let json = serde_json::to_string(&event).unwrap();
         assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
-    }
-
-    #[test]
-    fn page_settings_become_a_training_config() {
-        let settings = TrainSettings {
-            freeze_depth: 2,
-            epochs: 5,
-            batch_size: 4,
-            learning_rate: 0.01,
-            augment: false,
-            validation_share: 0.0,
-        };
-        let config = settings.to_config();
-        assert_eq!(
-            (config.freeze_depth, config.epochs, config.batch_size),
-            (2, 5, 4)
-        );
-        assert_eq!(config.views(), 1);
-        assert_eq!(TrainSettings::default().to_config().epochs, 40);
     }
 }
