@@ -35,7 +35,7 @@ export function chromiumPath() {
 }
 
 /** Command-line switches for Chromium; see launchBrowser. */
-export function chromiumArgs({ webgpu = true, fakeVideo = null } = {}) {
+export function chromiumArgs({ webgpu = true, fakeVideo = null, cameraAllowed = true } = {}) {
   const args = [
     '--no-sandbox',
     '--disable-background-networking',
@@ -48,11 +48,9 @@ export function chromiumArgs({ webgpu = true, fakeVideo = null } = {}) {
   // (navigator.gpu.requestAdapter() resolves to null): the "no WebGPU" case.
   if (webgpu) args.push('--enable-unsafe-webgpu');
   if (fakeVideo) {
-    args.push(
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${resolve(fakeVideo)}`,
-    );
+    args.push('--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${resolve(fakeVideo)}`);
+    // Without the fake UI, a permission prompt would appear: answer it "no" instead.
+    args.push(cameraAllowed ? '--use-fake-ui-for-media-stream' : '--deny-permission-prompts');
   }
   return args;
 }
@@ -64,6 +62,8 @@ export function chromiumArgs({ webgpu = true, fakeVideo = null } = {}) {
  * @param {boolean} [options.webgpu=true] pass `--enable-unsafe-webgpu` (false: no WebGPU adapter)
  * @param {string|null} [options.fakeVideo=null] a .y4m file served as the webcam
  *   (make one with `ffmpeg -i in%03d.png -pix_fmt yuv420p out.y4m`; Chromium loops it)
+ * @param {boolean} [options.cameraAllowed=true] with fakeVideo: grant the camera permission
+ *   (false: the page's camera request is denied, as when a user says no)
  * @param {boolean} [options.log=true] echo the page's console messages and errors to stdout
  * @param {string} [options.logPrefix='browser'] prefix for those lines
  * @param {object} [options.contextOptions] extra options for launchPersistentContext
@@ -74,6 +74,7 @@ export function chromiumArgs({ webgpu = true, fakeVideo = null } = {}) {
 export async function launchBrowser({
   webgpu = true,
   fakeVideo = null,
+  cameraAllowed = true,
   log = true,
   logPrefix = 'browser',
   contextOptions = {},
@@ -86,9 +87,9 @@ export async function launchBrowser({
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: chromiumPath(),
       headless: true,
-      args: chromiumArgs({ webgpu, fakeVideo }),
+      args: chromiumArgs({ webgpu, fakeVideo, cameraAllowed }),
       viewport: { width: 1280, height: 900 },
-      ...(fakeVideo ? { permissions: ['camera'] } : {}),
+      ...(fakeVideo && cameraAllowed ? { permissions: ['camera'] } : {}),
       ...contextOptions,
     });
   } catch (err) {

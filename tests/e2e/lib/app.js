@@ -1,0 +1,170 @@
+// Driving the Ajuste page through its test hooks (data-testid), for the browser tests.
+
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+import { OUTPUT_DIR, REPO_ROOT, serveStatic } from './browser.js';
+
+export const DIST = resolve(process.env.AJUSTE_DIST ?? join(REPO_ROOT, 'dist'));
+// SwiftShader WebGPU and the wasm CPU fallback are slow: be generous.
+export const LONG_MS = 8 * 60_000;
+
+export const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Serves dist/ for a test file; call in `before`, close in `after`. */
+export async function serveApp() {
+  assert.ok(
+    existsSync(join(DIST, 'index.html')),
+    `no built app at ${DIST} (run \`trunk build --release --offline\` or tools/test.sh, or set AJUSTE_DIST)`,
+  );
+  mkdirSync(OUTPUT_DIR, { recursive: true });
+  return serveStatic(DIST);
+}
+
+export const card = (page, index) => page.locator('[data-testid=class-card]').nth(index);
+
+export async function state(page) {
+  return page.locator('[data-testid=trainer]').getAttribute('data-state');
+}
+
+/** Text of every visible [data-testid=error]. */
+export async function errors(page) {
+  return (await page.locator('[data-testid=error]').allInnerTexts()).map((t) => t.trim());
+}
+
+/** Waits until the trainer's data-state is one of `states`; fails at once on "error". */
+export async function waitState(page, states, timeout = LONG_MS) {
+  const wanted = [].concat(states);
+  const handle = await page.waitForFunction(
+    (wanted) => {
+      const s = document.querySelector('[data-testid=trainer]')?.getAttribute('data-state');
+      return wanted.includes(s) || s === 'error' ? s : null;
+    },
+    wanted,
+    { timeout, polling: 100 },
+  );
+  const reached = await handle.jsonValue();
+  if (reached === 'error' && !wanted.includes('error')) {
+    assert.fail(`the page reported an error: ${(await errors(page)).join(' | ')}`);
+  }
+  return reached;
+}
+
+export async function waitCount(page, cardIndex, count, timeout = LONG_MS) {
+  await page.waitForFunction(
+    ([i, n]) =>
+      document.querySelectorAll('[data-testid=class-card]')[i]?.querySelector('[data-testid=sample-count]')
+        ?.textContent === String(n),
+    [cardIndex, count],
+    { timeout, polling: 100 },
+  );
+}
+
+export async function sampleCount(page, cardIndex) {
+  return Number(await card(page, cardIndex).locator('[data-testid=sample-count]').innerText());
+}
+
+/** Uploads files into a class card through its file input and waits for the count. */
+export async function upload(page, cardIndex, files) {
+  const before = await sampleCount(page, cardIndex);
+  await card(page, cardIndex).locator('[data-testid=upload-input]').setInputFiles(files);
+  await waitCount(page, cardIndex, before + files.length);
+}
+
+/** Waits until every image's features are computed (Train is then quick). */
+export async function waitFeatures(page, timeout = LONG_MS) {
+  await page.waitForFunction(
+    () => {
+      const el = document.querySelector('[data-testid=features]');
+      const ready = Number(el?.getAttribute('data-ready'));
+      const wanted = Number(el?.getAttribute('data-wanted'));
+      return wanted > 0 && ready === wanted;
+    },
+    null,
+    { timeout, polling: 100 },
+  );
+}
+
+/** Opens "Advanced" and sets fields by test id, e.g. `{ epochs: 10, augment: false }`. */
+export async function configure(page, { freezeDepth, ...advanced }) {
+  if (freezeDepth !== undefined) await page.locator('[data-testid=freeze-depth]').fill(String(freezeDepth));
+  if (Object.keys(advanced).length === 0) return;
+  const details = page.locator('details.advanced');
+  if (!(await details.evaluate((d) => d.open))) await details.locator('summary').click();
+  for (const [key, value] of Object.entries(advanced)) {
+    const id = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const input = page.locator(`[data-testid=${id}]`);
+    if (typeof value === 'boolean') await input.setChecked(value);
+    else {
+      await input.fill(String(value));
+      await input.dispatchEvent('change');
+    }
+  }
+}
+
+/** Clicks Train and waits for "done"; returns the time from the click to "done". */
+export async function train(page) {
+  await page.locator('[data-testid=train-button]').click();
+  const clicked = Date.now();
+  const reached = await waitState(page, ['done', 'ready']);
+  const elapsed = Date.now() - clicked;
+  assert.equal(reached, 'done', `training ended without a classifier: ${(await errors(page)).join(' | ')}`);
+  return elapsed;
+}
+
+/** Classifies a file through preview-input; returns { label, confidence }. */
+export async function classify(page, file, timeout = LONG_MS) {
+  await page.evaluate(() => {
+    const el = document.querySelector('[data-testid=prediction]');
+    if (el) el.setAttribute('data-label', '');
+  });
+  await page.locator('[data-testid=preview-input]').setInputFiles(file);
+  const handle = await page.waitForFunction(
+    () => {
+      const el = document.querySelector('[data-testid=prediction]');
+      const label = el?.getAttribute('data-label');
+      if (label) return { label, confidence: Number(el.getAttribute('data-confidence')) };
+      const error = document.querySelector('.preview [data-testid=error]');
+      return error ? { error: error.textContent } : null;
+    },
+    null,
+    { timeout, polling: 100 },
+  );
+  const result = await handle.jsonValue();
+  if (result.error) assert.fail(`classifying ${file}: ${result.error}`);
+  return result;
+}
+
+/**
+ * Starts recording the gaps between animation frames on the main thread; `stop()` returns
+ * { longestMs, frames }.
+ */
+export async function watchFrames(page) {
+  await page.evaluate(() => {
+    const watch = { longest: 0, frames: 0, last: performance.now(), running: true };
+    window.__frameWatch = watch;
+    const tick = (now) => {
+      if (!watch.running) return;
+      watch.longest = Math.max(watch.longest, now - watch.last);
+      watch.last = now;
+      watch.frames++;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  return {
+    stop: () =>
+      page.evaluate(() => {
+        const watch = window.__frameWatch;
+        watch.running = false;
+        return { longestMs: watch.longest, frames: watch.frames };
+      }),
+  };
+}
+
+export async function screenshot(page, name) {
+  const file = join(OUTPUT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true, timeout: 60_000 });
+  console.log(`screenshot ${file}`);
+}
