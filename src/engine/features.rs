@@ -15,8 +15,13 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 use image::RgbImage;
 
-/// Views per forward pass: small, so that a prediction request waits little behind it.
-const BATCH: usize = 4;
+use super::inbox::now_ms;
+
+/// A batch of views should take about this long, so that a prediction request never waits
+/// long behind background work (on a software GPU one view takes seconds, on a real one
+/// milliseconds).
+const BATCH_TARGET_MS: f64 = 250.0;
+const MAX_BATCH: usize = 8;
 /// Fine-tuning activations beyond this stay in host memory (see [`ActivationCache`]).
 const DEVICE_BUDGET_BYTES: usize = 512 << 20;
 
@@ -70,6 +75,8 @@ pub struct Features {
     views: usize,
     augmentation: AugmentConfig,
     seed: u64,
+    /// Views per batch, adapted to how fast the last ones went.
+    batch: usize,
 }
 
 impl Features {
@@ -82,6 +89,7 @@ impl Features {
             views: config.views(),
             augmentation: config.augmentation,
             seed: config.seed,
+            batch: 1,
         };
         features.want(0, config.augment, devices);
         features
@@ -165,7 +173,8 @@ impl Features {
         backbone: &EfficientNetLite0,
         devices: &Devices,
     ) -> Result<(), TrainError> {
-        let keys = &missing[..missing.len().min(BATCH)];
+        let started = now_ms();
+        let keys = &missing[..missing.len().min(self.batch)];
         let inputs: Vec<Vec<f32>> = keys
             .iter()
             .map(|&(id, v)| {
@@ -179,7 +188,14 @@ impl Features {
         let rows = frozen_prefix(backbone, images_to_tensor(&inputs, &devices.main), depth);
         let rows = devices.to_training(rows, depth).await?;
         let cache = self.caches.get_mut(&depth).expect("want() made it");
-        cache.insert_rows(keys, rows).await
+        cache.insert_rows(keys, rows).await?;
+        // Only a batch read back (transfer learning) was timed; fine-tuning activations
+        // stay queued on the GPU and would look free.
+        if depth == 0 {
+            let per_view = (now_ms() - started) / keys.len() as f64;
+            self.batch = ((BATCH_TARGET_MS / per_view.max(1.0)) as usize).clamp(1, MAX_BATCH);
+        }
+        Ok(())
     }
 
     /// (sample, label) of the images of `classes`, label = position in `classes`.

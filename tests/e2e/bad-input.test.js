@@ -4,7 +4,7 @@
 // Tried here: training with no images; a non-image file (.txt); a zero-byte file; a corrupt
 // JPEG; a huge image (25,000 px wide); an empty class; a single class (the other disabled);
 // a class deleted then restored with Undo; camera permission denied; a bad file in the
-// preview.
+// preview. At the end, images dropped and pasted onto a class (the other ways in).
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -17,7 +17,9 @@ import {
   sampleCount,
   serveApp,
   train,
+  transferFiles,
   upload,
+  waitCount,
   waitState,
 } from './lib/app.js';
 import { launchBrowser } from './lib/browser.js';
@@ -115,6 +117,12 @@ test('bad input: clear inline messages, nothing lost, the page keeps working', {
     console.log(`empty file in the preview -> "${(await previewError.innerText()).trim()}"`);
     assert.match(await previewError.innerText(), /empty/);
     assert.equal(await page.locator('[data-testid=prediction]').getAttribute('data-label'), 'Class 2');
+
+    await transferFiles(card(page, 1), writePatterns('stripes', 1, 90), 'drop');
+    await waitCount(page, 1, 3);
+    await transferFiles(card(page, 1).locator('[data-testid=class-name]'), writePatterns('stripes', 1, 91), 'paste');
+    await waitCount(page, 1, 4);
+    console.log('drop and paste: both added an image to Class 2');
   } finally {
     await close();
   }

@@ -1,8 +1,8 @@
 // Driving the Ajuste page through its test hooks (data-testid), for the browser tests.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 
 import { OUTPUT_DIR, REPO_ROOT, serveStatic } from './browser.js';
 
@@ -167,4 +167,28 @@ export async function screenshot(page, name) {
   const file = join(OUTPUT_DIR, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true, timeout: 60_000 });
   console.log(`screenshot ${file}`);
+}
+
+/**
+ * Drops files on `target` (a locator) as a drag and drop from the desktop would, or pastes them
+ * there (`how` = 'drop' | 'paste'): a DataTransfer holding the files, in the event the page
+ * listens to.
+ */
+export async function transferFiles(target, files, how) {
+  const payload = files.map((file) => ({ name: basename(file), base64: readFileSync(file).toString('base64') }));
+  await target.evaluate(
+    (element, { payload, how }) => {
+      const transfer = new DataTransfer();
+      for (const { name, base64 } of payload) {
+        const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+        transfer.items.add(new File([bytes], name, { type: 'image/png' }));
+      }
+      const event =
+        how === 'paste'
+          ? new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true })
+          : new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true });
+      element.dispatchEvent(event);
+    },
+    { payload, how },
+  );
 }
