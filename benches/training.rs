@@ -8,9 +8,9 @@ use std::time::Instant;
 
 use ajuste::data::dataset::Dataset;
 use ajuste::model::EfficientNetLite0;
+use ajuste::rng::Rng;
 use ajuste::train::cache::{ActivationCache, Activations};
 use ajuste::train::config::TrainingConfig;
-use ajuste::train::rng::Rng;
 use ajuste::train::trainer::{TrainEvent, Trainer};
 use burn::prelude::*;
 use image::RgbImage;
@@ -51,7 +51,8 @@ fn fill(
     config: &TrainingConfig,
 ) {
     cache.set_freeze_depth(config.freeze_depth).unwrap();
-    for keys in cache.missing(dataset, 1).chunks(BATCH) {
+    let ids: Vec<u64> = dataset.samples.iter().map(|s| s.id).collect();
+    for keys in cache.missing(&ids, 1).chunks(BATCH) {
         pollster::block_on(cache.compute(backbone, dataset, keys, &config.augmentation, 0))
             .unwrap();
     }
@@ -64,7 +65,16 @@ fn epoch_seconds(
     config: TrainingConfig,
     device: &Device,
 ) -> f64 {
-    let mut trainer = Trainer::new(backbone, dataset, activations, config, device).unwrap();
+    let items = dataset.items();
+    let mut trainer = Trainer::new(
+        backbone,
+        &dataset.classes,
+        &items,
+        activations,
+        config,
+        device,
+    )
+    .unwrap();
     let start = Instant::now();
     while !matches!(
         pollster::block_on(trainer.step(activations)).unwrap(),

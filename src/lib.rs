@@ -3,6 +3,8 @@
 
 pub mod data;
 pub mod model;
+pub mod rng;
+pub mod session;
 pub mod train;
 
 /// What the page and the engine worker say to each other (a crate of its own, without burn,

@@ -64,7 +64,7 @@ fn weights_that_do_not_exist_fail_cleanly() {
 /// Writes `per_class` synthetic images per class under `root/<class>/`.
 fn write_image_folders(root: &std::path::Path, per_class: usize, seed: u64) {
     let dataset_images = {
-        let mut rng = ajuste::train::rng::Rng::new(seed);
+        let mut rng = ajuste::rng::Rng::new(seed);
         (0..per_class * 2)
             .map(|i| (i % 2, common::synthetic::image(i % 2, &mut rng)))
             .collect::<Vec<_>>()

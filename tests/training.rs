@@ -11,12 +11,14 @@ use ajuste::data::dataset::{Dataset, DatasetError};
 use ajuste::data::image::{center_crop, to_input};
 use ajuste::model::EfficientNetLite0;
 use ajuste::model::weights::load_file;
+use ajuste::protocol::{EvaluatedOn, Invalid, Notice};
 use ajuste::train::TrainError;
 use ajuste::train::cache::{ActivationCache, Activations};
 use ajuste::train::config::TrainingConfig;
-use ajuste::train::export::{Classifier, Manifest};
+use ajuste::train::devices::Devices;
+use ajuste::train::export::Classifier;
 use ajuste::train::metrics::argmax_rows;
-use ajuste::train::trainer::{TrainEvent, Trainer, TrainingOutcome};
+use ajuste::train::trainer::{FitOutcome, TrainEvent, Trainer};
 use burn::module::Module;
 use burn::prelude::*;
 use common::synthetic;
@@ -33,6 +35,10 @@ fn config(freeze_depth: usize) -> TrainingConfig {
         .with_augmented_views(1)
 }
 
+fn ids(dataset: &Dataset) -> Vec<u64> {
+    dataset.samples.iter().map(|s| s.id).collect()
+}
+
 fn fill_cache(
     backbone: &EfficientNetLite0,
     dataset: &Dataset,
@@ -41,7 +47,7 @@ fn fill_cache(
 ) -> ActivationCache {
     let mut cache = ActivationCache::new(device, usize::MAX);
     cache.set_freeze_depth(config.freeze_depth).unwrap();
-    for keys in cache.missing(dataset, config.views()).chunks(16) {
+    for keys in cache.missing(&ids(dataset), config.views()).chunks(16) {
         pollster::block_on(cache.compute(
             backbone,
             dataset,
@@ -62,8 +68,16 @@ fn train(
     config: TrainingConfig,
     device: &Device,
     max_steps: Option<usize>,
-) -> TrainingOutcome {
-    let mut trainer = Trainer::new(backbone, dataset, activations, config, device).unwrap();
+) -> FitOutcome {
+    let mut trainer = Trainer::new(
+        backbone,
+        &dataset.classes,
+        &dataset.items(),
+        activations,
+        config,
+        device,
+    )
+    .unwrap();
     let mut steps = 0;
     loop {
         if max_steps.is_some_and(|max| steps >= max) {
@@ -74,7 +88,7 @@ fn train(
         }
         steps += 1;
     }
-    trainer.finish()
+    pollster::block_on(trainer.finish(activations)).unwrap()
 }
 
 fn accuracy_on(
@@ -88,8 +102,9 @@ fn accuracy_on(
         .iter()
         .map(|s| to_input(&center_crop(&s.image)))
         .collect();
+    let images = images_to_tensor(&inputs, device);
     let probabilities =
-        pollster::block_on(classifier.probabilities(backbone, images_to_tensor(&inputs, device)))
+        pollster::block_on(classifier.probabilities(backbone, images, &Devices::single(device)))
             .unwrap();
     let predicted = argmax_rows(&probabilities.concat(), test.classes.len());
     let correct = predicted
@@ -100,12 +115,9 @@ fn accuracy_on(
     correct as f32 / test.samples.len() as f32
 }
 
-fn classifier(outcome: TrainingOutcome, freeze_depth: usize) -> Classifier {
+fn classifier(outcome: FitOutcome) -> Classifier {
     let classes = synthetic::CLASSES.iter().map(|c| c.to_string()).collect();
-    Classifier {
-        manifest: Manifest::new(classes, freeze_depth, None),
-        model: outcome.model,
-    }
+    Classifier::new(classes, None, outcome.model)
 }
 
 fn parameters(module: &impl Module) -> Vec<Vec<f32>> {
@@ -138,12 +150,7 @@ fn learns_a_visual_task_with_transfer_learning_and_fine_tuning() {
             &device,
             None,
         );
-        let accuracy = accuracy_on(
-            &classifier(outcome, freeze_depth),
-            &backbone,
-            &test_set,
-            &device,
-        );
+        let accuracy = accuracy_on(&classifier(outcome), &backbone, &test_set, &device);
         println!(
             "freeze depth {freeze_depth}: held-out accuracy {:.1}%",
             accuracy * 100.0
@@ -233,6 +240,7 @@ fn cache_reproduces_the_uncached_loss_trajectory() {
         assert!((a.train_loss - b.train_loss).abs() < 1e-4, "{a:?} vs {b:?}");
     }
     assert_eq!(cached.history.len(), 3);
+    assert_eq!(uncached.history.len(), 3);
 }
 
 #[test]
@@ -261,10 +269,25 @@ fn a_seed_replays_and_cancelling_leaves_a_usable_classifier() {
     );
     assert_eq!(first.history, second.history);
 
+    // Stopped after one step: no epoch to keep, so the last model is handed over, and it
+    // is measured on the held-out images (one per class at 6 images and a 15% share).
     let cancelled = train(&backbone, &dataset, &activations, config, &device, Some(1));
     assert!(cancelled.history.is_empty());
-    let accuracy = accuracy_on(&classifier(cancelled, 0), &backbone, &dataset, &device);
-    assert!((0.0..=1.0).contains(&accuracy));
+    assert_eq!(cancelled.best_epoch, None);
+    assert_eq!(cancelled.evaluated_on, EvaluatedOn::Validation);
+    assert_eq!(cancelled.evaluation.confusion.total(), 2);
+    assert!(cancelled.evaluation.loss.is_finite());
+    let classifier = classifier(cancelled);
+    let inputs = vec![to_input(&center_crop(&dataset.samples[0].image))];
+    let images = images_to_tensor(&inputs, &device);
+    let rows =
+        pollster::block_on(classifier.probabilities(&backbone, images, &Devices::single(&device)))
+            .unwrap();
+    let sum: f32 = rows[0].iter().sum();
+    assert!(
+        (sum - 1.0).abs() < 1e-5 && rows[0].iter().all(|p| *p > 0.0),
+        "{rows:?}"
+    );
 }
 
 #[test]
@@ -274,22 +297,21 @@ fn export_round_trips_through_bytes() {
     let dataset = synthetic::dataset(4, 6);
     let config = config(1).with_epochs(1);
     let cache = fill_cache(&backbone, &dataset, &config, &device);
-    let trained = classifier(
-        train(
-            &backbone,
-            &dataset,
-            &Activations::Cached(&cache),
-            config,
-            &device,
-            None,
-        ),
-        1,
-    );
+    let trained = classifier(train(
+        &backbone,
+        &dataset,
+        &Activations::Cached(&cache),
+        config,
+        &device,
+        None,
+    ));
     let (weights, manifest) = trained.to_bytes().unwrap();
     let loaded = Classifier::from_bytes(weights, &manifest, &backbone, &device).unwrap();
     let inputs = vec![to_input(&center_crop(&dataset.samples[0].image))];
+    let devices = Devices::single(&device);
     let run = |c: &Classifier| {
-        pollster::block_on(c.probabilities(&backbone, images_to_tensor(&inputs, &device))).unwrap()
+        let images = images_to_tensor(&inputs, &device);
+        pollster::block_on(c.probabilities(&backbone, images, &devices)).unwrap()
     };
     assert_eq!(run(&trained), run(&loaded));
     assert!(Classifier::from_bytes(vec![1, 2, 3], &manifest, &backbone, &device).is_err());
@@ -305,9 +327,17 @@ fn bad_datasets_and_settings_are_refused_with_typed_errors() {
     let cache = ActivationCache::new(&device, usize::MAX);
     let activations = Activations::Cached(&cache);
     let attempt = |dataset: &Dataset, config: TrainingConfig| {
-        Trainer::new(&backbone, dataset, &activations, config, &device)
-            .err()
-            .expect("must be refused")
+        let items = dataset.items();
+        Trainer::new(
+            &backbone,
+            &dataset.classes,
+            &items,
+            &activations,
+            config,
+            &device,
+        )
+        .err()
+        .expect("must be refused")
     };
 
     let no_classes = Dataset::new(Vec::new());
@@ -331,14 +361,18 @@ fn bad_datasets_and_settings_are_refused_with_typed_errors() {
         assert!(
             matches!(
                 attempt(&dataset, config(0).with_learning_rate(rate)),
-                TrainError::Config(_)
+                TrainError::Invalid(Invalid::LearningRate)
             ),
             "{rate}"
         );
     }
     assert!(matches!(
         attempt(&dataset, config(17)),
-        TrainError::FreezeDepth(17)
+        TrainError::Invalid(Invalid::FreezeDepth(17))
+    ));
+    assert!(matches!(
+        attempt(&dataset, config(0).with_dropout(1.5)),
+        TrainError::Config(_)
     ));
     assert!(matches!(
         attempt(&dataset, config(2)),
@@ -362,11 +396,19 @@ fn single_image_classes_train_with_a_notice_and_wrong_shapes_are_refused() {
     let config = config(0).with_epochs(1);
     let mut cache = fill_cache(&backbone, &dataset, &config, &device);
     let activations = Activations::Cached(&cache);
-    let trainer = Trainer::new(&backbone, &dataset, &activations, config, &device).unwrap();
-    assert!(
-        trainer.notices().iter().any(|n| n.contains("stripes")),
-        "{:?}",
-        trainer.notices()
+    let items = dataset.items();
+    let trainer = Trainer::new(
+        &backbone,
+        &dataset.classes,
+        &items,
+        &activations,
+        config,
+        &device,
+    )
+    .unwrap();
+    assert_eq!(
+        trainer.notices(),
+        &[Notice::NoValidationImages("stripes".into())]
     );
 
     let wrong = Tensor::<2>::zeros([1, 7], &device);
@@ -376,7 +418,7 @@ fn single_image_classes_train_with_a_notice_and_wrong_shapes_are_refused() {
     assert!(matches!(error, TrainError::ShapeMismatch { .. }));
     assert!(matches!(
         cache.set_freeze_depth(40),
-        Err(TrainError::FreezeDepth(40))
+        Err(TrainError::Invalid(Invalid::FreezeDepth(40)))
     ));
 }
 
@@ -388,7 +430,7 @@ fn cache_spills_to_host_memory_beyond_its_budget_and_forgets_deleted_images() {
     let config = config(0).with_augment(false);
     let entry_bytes = 1280 * 4;
     let mut cache = ActivationCache::new(&device, 2 * entry_bytes);
-    for keys in cache.missing(&dataset, 1).chunks(2) {
+    for keys in cache.missing(&ids(&dataset), 1).chunks(2) {
         pollster::block_on(cache.compute(&backbone, &dataset, keys, &config.augmentation, 0))
             .unwrap();
     }
@@ -400,7 +442,10 @@ fn cache_spills_to_host_memory_beyond_its_budget_and_forgets_deleted_images() {
     );
     cache.remove_sample(dataset.samples[0].id);
     assert_eq!(cache.memory().entries, 3);
-    assert_eq!(cache.missing(&dataset, 1), vec![(dataset.samples[0].id, 0)]);
+    assert_eq!(
+        cache.missing(&ids(&dataset), 1),
+        vec![(dataset.samples[0].id, 0)]
+    );
     cache.set_freeze_depth(3).unwrap();
     assert_eq!(cache.memory().entries, 0);
 }

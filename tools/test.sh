@@ -63,9 +63,12 @@ fetch_weights() {
 }
 
 clippy() {
-  cargo clippy --release --workspace --all-targets -- -D warnings
-  # Both browser binaries: the page (ajuste-web) and its engine worker (ajuste-worker).
-  cargo clippy --release --target wasm32-unknown-unknown --bins --lib -- -D warnings
+  # The default members: the library, the CLI, the protocol, their tests and benchmarks.
+  cargo clippy --release --all-targets -- -D warnings
+  # The browser build: the library for wasm32, the page (ajuste-web) and its engine worker
+  # (ajuste-worker).
+  cargo clippy --release --target wasm32-unknown-unknown -p ajuste --lib -- -D warnings
+  cargo clippy --release --target wasm32-unknown-unknown -p ajuste-web -p ajuste-worker -- -D warnings
 }
 
 web_build() {
@@ -83,6 +86,6 @@ echo "CARGO_TARGET_DIR=$CARGO_TARGET_DIR"
 stage weights "" fetch_weights
 stage fmt AJUSTE_SKIP_FMT cargo fmt --all --check
 stage clippy AJUSTE_SKIP_CLIPPY clippy
-stage cargo-test AJUSTE_SKIP_CARGO_TEST cargo test --release --workspace "$@"
+stage cargo-test AJUSTE_SKIP_CARGO_TEST cargo test --release "$@"
 stage trunk AJUSTE_SKIP_TRUNK web_build
 stage e2e AJUSTE_SKIP_E2E node --test tests/e2e/

@@ -3,7 +3,7 @@
 use image::RgbImage;
 
 use super::image::resize_short_side;
-use crate::train::rng::Rng;
+use crate::rng::Rng;
 
 /// One labelled image, kept at short side 256: the evaluation view is its centre crop and
 /// augmented views are cut from it.
@@ -88,13 +88,33 @@ impl Dataset {
 
     /// Training needs two classes or more, each with at least one image.
     pub fn check_trainable(&self) -> Result<(), DatasetError> {
-        if self.classes.len() < 2 {
-            return Err(DatasetError::TooFewClasses);
-        }
-        match self.class_counts().iter().position(|&count| count == 0) {
-            Some(empty) => Err(DatasetError::EmptyClass(self.classes[empty].clone())),
-            None => Ok(()),
-        }
+        check_labels(&self.classes, &self.labels())
+    }
+
+    /// (id, label) of every sample, in order: what a trainer needs of a dataset.
+    pub fn items(&self) -> Vec<(u64, usize)> {
+        self.samples.iter().map(|s| (s.id, s.label)).collect()
+    }
+
+    fn labels(&self) -> Vec<usize> {
+        self.samples.iter().map(|s| s.label).collect()
+    }
+}
+
+/// Two classes or more, each with at least one image, and no label outside `classes`.
+pub fn check_labels(classes: &[String], labels: &[usize]) -> Result<(), DatasetError> {
+    if classes.len() < 2 {
+        return Err(DatasetError::TooFewClasses);
+    }
+    if let Some(&label) = labels.iter().find(|&&label| label >= classes.len()) {
+        return Err(DatasetError::UnknownLabel {
+            label,
+            classes: classes.len(),
+        });
+    }
+    match (0..classes.len()).find(|class| !labels.contains(class)) {
+        Some(empty) => Err(DatasetError::EmptyClass(classes[empty].clone())),
+        None => Ok(()),
     }
 }
 

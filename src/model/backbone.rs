@@ -151,6 +151,11 @@ impl EfficientNetLite0 {
         global_average_pool(self.head.forward(x))
     }
 
+    /// Where the weights live, and so where images must go.
+    pub fn device(&self) -> Device {
+        self.classifier.weight.device()
+    }
+
     /// Images → activation entering block `boundary` (the frozen prefix).
     pub fn prefix(&self, images: Tensor<4>, boundary: usize) -> Tensor<4> {
         self.blocks(self.stem(images), 0, boundary)

@@ -6,7 +6,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use super::FEATURE_CHANNELS;
-use crate::train::rng::Rng;
+use crate::rng::Rng;
 
 #[derive(Config, Debug)]
 pub struct HeadConfig {

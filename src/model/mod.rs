@@ -4,6 +4,7 @@ pub mod backbone;
 pub mod head;
 pub mod imagenet;
 pub mod layers;
+pub mod split;
 pub mod weights;
 
 pub use backbone::{EfficientNetLite0, FEATURE_CHANNELS, INPUT_SIZE, NUM_BLOCKS};

@@ -5,10 +5,10 @@
 use burn::prelude::*;
 use image::RgbImage;
 
-use super::rng::Rng;
 use crate::data::image::{center_crop, to_input};
 use crate::data::resample::resize_rgb;
 use crate::model::INPUT_SIZE;
+use crate::rng::Rng;
 
 #[derive(Config, Debug)]
 pub struct AugmentConfig {

@@ -9,14 +9,29 @@ use std::collections::HashMap;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
+use image::RgbImage;
+
 use super::TrainError;
 use super::augment::{AugmentConfig, view};
+use super::devices::move_rows;
 use crate::data::batch::images_to_tensor;
 use crate::data::dataset::Dataset;
-use crate::model::backbone::boundary_shape;
-use crate::model::{EfficientNetLite0, FEATURE_CHANNELS, NUM_BLOCKS};
+use crate::model::EfficientNetLite0;
+use crate::model::split::{entry_shape, frozen_prefix};
 
+/// (sample id, view): view 0 is the plain image, the others augmented.
 pub type Key = (u64, usize);
+
+/// Where the cache finds a sample's image (at short side 256) by id.
+pub trait ImageSource {
+    fn image(&self, id: u64) -> Option<&RgbImage>;
+}
+
+impl ImageSource for Dataset {
+    fn image(&self, id: u64) -> Option<&RgbImage> {
+        self.samples.iter().find(|s| s.id == id).map(|s| &s.image)
+    }
+}
 
 enum Stored {
     Device(Box<Tensor<1>>),
@@ -38,32 +53,6 @@ pub struct ActivationCache {
     device: Device,
 }
 
-/// What one cached entry holds for a freeze depth: pooled features at depth 0, otherwise
-/// the activation entering the first trainable block.
-pub fn entry_shape(freeze_depth: usize) -> [usize; 3] {
-    if freeze_depth == 0 {
-        [FEATURE_CHANNELS, 1, 1]
-    } else {
-        boundary_shape(NUM_BLOCKS - freeze_depth)
-    }
-}
-
-/// The frozen part of the network on a batch of images.
-pub fn frozen_prefix(
-    backbone: &EfficientNetLite0,
-    images: Tensor<4>,
-    freeze_depth: usize,
-) -> Tensor<2> {
-    let rows = images.dims()[0];
-    if freeze_depth == 0 {
-        backbone.features(images)
-    } else {
-        backbone
-            .prefix(images, NUM_BLOCKS - freeze_depth)
-            .reshape([rows as i32, -1])
-    }
-}
-
 impl ActivationCache {
     pub fn new(device: &Device, device_budget_bytes: usize) -> Self {
         Self {
@@ -79,15 +68,18 @@ impl ActivationCache {
         self.freeze_depth
     }
 
+    /// Where the entries live (and where training on them runs).
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
     pub fn memory(&self) -> CacheMemory {
         self.memory
     }
 
     /// Entries computed at another depth are useless: drop them all.
     pub fn set_freeze_depth(&mut self, freeze_depth: usize) -> Result<(), TrainError> {
-        if freeze_depth > NUM_BLOCKS {
-            return Err(TrainError::FreezeDepth(freeze_depth));
-        }
+        ajuste_protocol::check_freeze_depth(freeze_depth)?;
         if freeze_depth != self.freeze_depth {
             self.clear();
             self.freeze_depth = freeze_depth;
@@ -134,27 +126,28 @@ impl ActivationCache {
         *counter = counter.wrapping_add_signed(sign * bytes as isize);
     }
 
-    /// Keys of `dataset` × `views` not computed yet, in dataset order.
-    pub fn missing(&self, dataset: &Dataset, views: usize) -> Vec<Key> {
-        dataset
-            .samples
-            .iter()
-            .flat_map(|s| (0..views).map(move |v| (s.id, v)))
+    /// Keys of `ids` × `views` not computed yet, plain views of every id first.
+    pub fn missing(&self, ids: &[u64], views: usize) -> Vec<Key> {
+        (0..views)
+            .flat_map(|view| ids.iter().map(move |&id| (id, view)))
             .filter(|key| !self.contains(key))
             .collect()
     }
 
-    /// Runs the frozen prefix on `keys` (one batch) and stores the results.
+    /// Runs the frozen prefix on `keys` (one batch) on `backbone`'s device and stores the
+    /// results on the cache's.
     pub async fn compute(
         &mut self,
         backbone: &EfficientNetLite0,
-        dataset: &Dataset,
+        images: &impl ImageSource,
         keys: &[Key],
         augmentation: &AugmentConfig,
         seed: u64,
     ) -> Result<(), TrainError> {
-        let images = view_batch(dataset, keys, augmentation, seed, &self.device)?;
-        let rows = frozen_prefix(backbone, images, self.freeze_depth);
+        let device = backbone.device();
+        let batch = view_batch(images, keys, augmentation, seed, &device)?;
+        let rows = frozen_prefix(backbone, batch, self.freeze_depth);
+        let rows = move_rows(rows, &self.device).await?;
         self.insert_rows(keys, rows).await
     }
 
@@ -208,10 +201,10 @@ impl ActivationCache {
     }
 }
 
-/// The images of `keys` as the network sees them; augmented views are seeded per sample, so
-/// that a view is the same image whenever it is computed.
+/// The images of `keys` as the network sees them. This is the one place that seeds views:
+/// per sample, so that a view is the same image whoever computes it, whenever.
 fn view_batch(
-    dataset: &Dataset,
+    images: &impl ImageSource,
     keys: &[Key],
     augmentation: &AugmentConfig,
     seed: u64,
@@ -220,12 +213,8 @@ fn view_batch(
     let inputs: Vec<Vec<f32>> = keys
         .iter()
         .map(|&(id, v)| {
-            let sample = dataset
-                .samples
-                .iter()
-                .find(|s| s.id == id)
-                .ok_or(TrainError::UnknownSample(id))?;
-            Ok(view(&sample.image, v, augmentation, seed ^ id))
+            let image = images.image(id).ok_or(TrainError::UnknownSample(id))?;
+            Ok(view(image, v, augmentation, seed ^ id))
         })
         .collect::<Result<_, TrainError>>()?;
     Ok(images_to_tensor(&inputs, device))
@@ -271,7 +260,7 @@ impl Activations<'_> {
                 freeze_depth,
                 device,
             } => {
-                let images = view_batch(dataset, keys, augmentation, *seed, device)?;
+                let images = view_batch(*dataset, keys, augmentation, *seed, device)?;
                 Ok(frozen_prefix(backbone, images, *freeze_depth))
             }
         }

@@ -67,6 +67,18 @@ impl TrainingConfig {
             .with_augment(settings.augment)
             .with_validation_share(settings.validation_share)
     }
+
+    /// The part of the config the page edits (and validates against its limits).
+    pub fn settings(&self) -> TrainSettings {
+        TrainSettings {
+            freeze_depth: self.freeze_depth,
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            learning_rate: self.learning_rate,
+            augment: self.augment,
+            validation_share: self.validation_share,
+        }
+    }
 }
 
 impl Default for TrainingConfig {
@@ -81,30 +93,14 @@ mod tests {
 
     #[test]
     fn the_page_defaults_are_the_core_defaults() {
-        let core = TrainingConfig::default();
-        let page = TrainSettings::default();
         assert_eq!(
-            (
-                core.freeze_depth,
-                core.epochs,
-                core.batch_size,
-                core.augment
-            ),
-            (
-                page.freeze_depth,
-                page.epochs,
-                page.batch_size,
-                page.augment
-            )
-        );
-        assert_eq!(
-            (core.learning_rate, core.validation_share),
-            (page.learning_rate, page.validation_share)
+            TrainingConfig::default().settings(),
+            TrainSettings::default()
         );
     }
 
     #[test]
-    fn page_settings_become_a_training_config() {
+    fn page_settings_become_a_training_config_and_back() {
         let settings = TrainSettings {
             freeze_depth: 2,
             epochs: 5,
@@ -114,10 +110,12 @@ mod tests {
             validation_share: 0.0,
         };
         let config = TrainingConfig::from_settings(&settings);
-        assert_eq!(
-            (config.freeze_depth, config.epochs, config.batch_size),
-            (2, 5, 4)
-        );
+        assert_eq!(config.settings(), settings);
         assert_eq!(config.views(), 1);
+        // The rest keeps the core's defaults.
+        let defaults = TrainingConfig::default();
+        assert_eq!(config.seed, defaults.seed);
+        assert_eq!(config.dropout, defaults.dropout);
+        assert_eq!(config.augmented_views, defaults.augmented_views);
     }
 }

@@ -7,11 +7,14 @@ use burn::store::{ModuleSnapshot, SafetensorsStore};
 use burn::tensor::activation::softmax;
 use serde::{Deserialize, Serialize};
 
+use super::TrainError;
 use super::cache::read_floats;
-use super::rng::Rng;
-use super::trainable::{TrainableModel, UnfrozenSuffix};
+use super::devices::Devices;
+use super::trainable::TrainableModel;
 use crate::model::EfficientNetLite0;
 use crate::model::head::HeadConfig;
+use crate::model::split::{UnfrozenSuffix, frozen_prefix};
+use crate::rng::Rng;
 
 pub const FORMAT: &str = "ajuste-classifier";
 pub const FORMAT_VERSION: u32 = 1;
@@ -69,7 +72,8 @@ pub enum ExportError {
     Weights(String),
 }
 
-/// A trained classifier ready for inference.
+/// A trained classifier ready for inference: what training produces, what the page predicts
+/// with and exports, and what the CLI saves and loads.
 pub struct Classifier {
     pub manifest: Manifest,
     pub model: TrainableModel,
@@ -131,13 +135,28 @@ impl Classifier {
         Ok(Self { manifest, model })
     }
 
-    /// Class probabilities for `[n, 3, 224, 224]` images, one row per image.
+    pub fn new(classes: Vec<String>, hidden_units: Option<usize>, model: TrainableModel) -> Self {
+        let manifest = Manifest::new(classes, model.freeze_depth(), hidden_units);
+        Self { manifest, model }
+    }
+
+    pub fn classes(&self) -> &[String] {
+        &self.manifest.classes
+    }
+
+    /// Class probabilities for `[n, 3, 224, 224]` images on `devices.main` (where the
+    /// backbone is), one row per image; the trained part runs where it was trained.
     pub async fn probabilities(
         &self,
         backbone: &EfficientNetLite0,
         images: Tensor<4>,
-    ) -> Result<Vec<Vec<f32>>, super::TrainError> {
-        let logits = self.model.forward_images(backbone, images);
+        devices: &Devices,
+    ) -> Result<Vec<Vec<f32>>, TrainError> {
+        let depth = self.model.freeze_depth();
+        let rows = devices
+            .to_training(frozen_prefix(backbone, images, depth), depth)
+            .await?;
+        let logits = self.model.forward_cached(rows);
         let values = read_floats(softmax(logits, 1)).await?;
         Ok(values
             .chunks(self.manifest.classes.len())

@@ -11,13 +11,14 @@ use super::TrainError;
 use super::cache::{Activations, Key, read_floats};
 use super::config::TrainingConfig;
 use super::evaluate::{Evaluation, evaluate};
-use super::rng::Rng;
-use super::trainable::{TrainableModel, UnfrozenSuffix};
-use crate::data::dataset::{Dataset, stratified_split};
+use super::trainable::TrainableModel;
+use crate::data::dataset::{check_labels, stratified_split};
 use crate::model::EfficientNetLite0;
 use crate::model::head::HeadConfig;
+use crate::model::split::UnfrozenSuffix;
+use crate::rng::Rng;
 
-pub use ajuste_protocol::EpochMetrics;
+pub use ajuste_protocol::{EpochMetrics, EvaluatedOn, Notice};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum TrainEvent {
@@ -36,11 +37,16 @@ pub enum TrainEvent {
 }
 
 /// What training leaves behind.
-pub struct TrainingOutcome {
+pub struct FitOutcome {
     /// The best epoch's model by validation loss (the last one without validation).
     pub model: TrainableModel,
     pub best_epoch: Option<usize>,
     pub history: Vec<EpochMetrics>,
+    /// The kept model on the held-out images, or on the training images when every class
+    /// was too small to hold any out (`evaluated_on` says which).
+    pub evaluation: Evaluation,
+    pub evaluated_on: EvaluatedOn,
+    pub notices: Vec<Notice>,
 }
 
 pub struct Trainer {
@@ -52,7 +58,7 @@ pub struct Trainer {
     num_classes: usize,
     train: Vec<(u64, usize)>,
     validation: Vec<(u64, usize)>,
-    notices: Vec<String>,
+    notices: Vec<Notice>,
     rng: Rng,
     order: Vec<usize>,
     epoch: usize,
@@ -64,61 +70,50 @@ pub struct Trainer {
     best: Option<(f32, usize, TrainableModel)>,
 }
 
-/// Refuses settings that cannot train (before any data is looked at).
+/// Refuses settings that cannot train (before any data is looked at). The settings the page
+/// edits are checked against the page's own limits (`protocol::limits`).
 pub fn check_config(config: &TrainingConfig) -> Result<(), TrainError> {
+    config.settings().validate()?;
     let bad = |what: &str| Err(TrainError::Config(what.to_string()));
-    if !(config.learning_rate.is_finite()
-        && config.learning_rate > 0.0
-        && config.learning_rate <= 1.0)
-    {
-        return bad("the learning rate must be a number between 0 and 1");
-    }
     if !(config.backbone_learning_rate_scale.is_finite()
         && config.backbone_learning_rate_scale >= 0.0)
     {
         return bad("the backbone learning-rate scale must be 0 or more");
     }
-    if config.epochs == 0 || config.batch_size == 0 {
-        return bad("epochs and batch size must be at least 1");
-    }
-    if !(0.0..0.9).contains(&config.validation_share) {
-        return bad("the validation share must be between 0 and 0.9");
-    }
     if !(0.0..1.0).contains(&config.label_smoothing) || !(0.0..1.0).contains(&config.dropout) {
         return bad("label smoothing and dropout must be between 0 and 1");
     }
-    if config.freeze_depth > crate::model::NUM_BLOCKS {
-        return Err(TrainError::FreezeDepth(config.freeze_depth));
+    if !(0.0..1.0).contains(&config.warmup_share) || !config.weight_decay.is_finite() {
+        return bad("the warm-up share must be between 0 and 1 and weight decay a number");
     }
     Ok(())
 }
 
 impl Trainer {
-    /// Checks the data and the settings, splits the data and builds the trainable part. The
-    /// cache must hold every image's views at the configured freeze depth.
+    /// Checks the data and the settings, splits the data and builds the trainable part.
+    /// `items` are (sample id, label) with labels indexing `classes`; the activations must
+    /// hold every item's plain view at the configured freeze depth.
     pub fn new(
         backbone: &EfficientNetLite0,
-        dataset: &Dataset,
+        classes: &[String],
+        items: &[(u64, usize)],
         activations: &Activations<'_>,
         config: TrainingConfig,
         device: &Device,
     ) -> Result<Self, TrainError> {
         check_config(&config)?;
-        dataset.check_trainable()?;
+        let labels: Vec<usize> = items.iter().map(|&(_, label)| label).collect();
+        check_labels(classes, &labels)?;
         if activations.freeze_depth() != config.freeze_depth {
             return Err(TrainError::CacheDepth {
                 cache: activations.freeze_depth(),
                 wanted: config.freeze_depth,
             });
         }
-        let num_classes = dataset.classes.len();
-        let labels: Vec<usize> = dataset.samples.iter().map(|s| s.label).collect();
+        let num_classes = classes.len();
         let split = stratified_split(&labels, num_classes, config.validation_share, config.seed);
         let pick = |indices: &[usize]| -> Vec<(u64, usize)> {
-            indices
-                .iter()
-                .map(|&i| (dataset.samples[i].id, dataset.samples[i].label))
-                .collect()
+            indices.iter().map(|&i| items[i]).collect()
         };
         let (train, validation) = (pick(&split.train), pick(&split.validation));
         for &(id, _) in train.iter().chain(&validation) {
@@ -130,12 +125,7 @@ impl Trainer {
         let notices = split
             .classes_without_validation
             .iter()
-            .map(|&c| {
-                format!(
-                    "class \"{}\" has too few images to hold some out for validation",
-                    dataset.classes[c]
-                )
-            })
+            .map(|&c| Notice::NoValidationImages(classes[c].clone()))
             .collect();
 
         let device = device.clone().autodiff();
@@ -178,8 +168,17 @@ impl Trainer {
     }
 
     /// Warnings worth showing the user (e.g. classes without validation images).
-    pub fn notices(&self) -> &[String] {
+    pub fn notices(&self) -> &[Notice] {
         &self.notices
+    }
+
+    /// Epochs completed so far.
+    pub fn epochs_done(&self) -> usize {
+        self.history.len()
+    }
+
+    pub fn epochs(&self) -> usize {
+        self.config.epochs
     }
 
     pub fn has_validation(&self) -> bool {
@@ -324,14 +323,8 @@ impl Trainer {
         learning_rate: f64,
     ) -> Result<EpochMetrics, TrainError> {
         let seen = self.train.len() as f32;
-        let loss_sum = self
-            .loss_sum
-            .take()
-            .ok_or(TrainError::Config("empty epoch".into()))?;
-        let correct_sum = self
-            .correct_sum
-            .take()
-            .ok_or(TrainError::Config("empty epoch".into()))?;
+        let loss_sum = self.loss_sum.take().ok_or(TrainError::EmptyEpoch)?;
+        let correct_sum = self.correct_sum.take().ok_or(TrainError::EmptyEpoch)?;
         let sums = read_floats(Tensor::cat(vec![loss_sum, correct_sum], 0)).await?;
         let train_loss = sums[0] / seen;
         if !train_loss.is_finite() {
@@ -380,19 +373,26 @@ impl Trainer {
         &self.train
     }
 
-    /// Stops (whether all epochs ran or not) and hands over the best model so far.
-    pub fn finish(self) -> TrainingOutcome {
-        match self.best {
-            Some((_, epoch, model)) => TrainingOutcome {
-                model,
-                best_epoch: Some(epoch),
-                history: self.history,
-            },
-            None => TrainingOutcome {
-                model: self.model.valid(),
-                best_epoch: None,
-                history: self.history,
-            },
-        }
+    /// Stops (whether all epochs ran or not) and hands over the best model so far, measured
+    /// on the held-out images (on the training images when none could be held out).
+    pub async fn finish(self, activations: &Activations<'_>) -> Result<FitOutcome, TrainError> {
+        let (model, best_epoch) = match self.best {
+            Some((_, epoch, model)) => (model, Some(epoch)),
+            None => (self.model.valid(), None),
+        };
+        let (items, evaluated_on) = if self.validation.is_empty() {
+            (&self.train, EvaluatedOn::Training)
+        } else {
+            (&self.validation, EvaluatedOn::Validation)
+        };
+        let evaluation = evaluate(&model, activations, items, self.num_classes).await?;
+        Ok(FitOutcome {
+            model,
+            best_epoch,
+            history: self.history,
+            evaluation,
+            evaluated_on,
+            notices: self.notices,
+        })
     }
 }

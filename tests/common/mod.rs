@@ -2,6 +2,7 @@
 
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod engine;
 pub mod synthetic;
 
 use std::path::PathBuf;

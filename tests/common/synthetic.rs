@@ -2,7 +2,7 @@
 //! backgrounds, at random positions, sizes and shades.
 
 use ajuste::data::dataset::Dataset;
-use ajuste::train::rng::Rng;
+use ajuste::rng::Rng;
 use image::{Rgb, RgbImage};
 
 pub const CLASSES: [&str; 2] = ["disc", "stripes"];

@@ -1,10 +1,22 @@
 // Without WebGPU (Chromium without --enable-unsafe-webgpu has no adapter), the engine falls
-// back to burn's CPU backend in wasm, says so, and the flow still completes.
+// back to burn's CPU backend in wasm, says so, and the flow still completes; Cancel stops a
+// long run at once.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { card, classify, configure, seconds, serveApp, train, upload, waitFeatures, waitState } from './lib/app.js';
+import {
+  LONG_MS,
+  card,
+  classify,
+  configure,
+  seconds,
+  serveApp,
+  train,
+  upload,
+  waitFeatures,
+  waitState,
+} from './lib/app.js';
 import { launchBrowser } from './lib/browser.js';
 import { writePatterns } from './lib/fixtures.js';
 
@@ -46,6 +58,22 @@ test('CPU fallback: notice shown, training completes, preview right', { timeout:
       console.log(`cpu: ${file.split('/').pop()} -> "${label}" (${confidence.toFixed(3)})`);
       assert.equal(label, expected);
     }
+
+    // Cancel: a long fine-tuning run stops at once and keeps the best model so far.
+    await configure(page, { freezeDepth: 1, epochs: 200 });
+    await page.locator('[data-testid=train-button]').click();
+    await page.waitForFunction(() => /Epoch \d+\/200/.test(document.querySelector('.training .progress-text')?.textContent ?? ''), null, {
+      timeout: LONG_MS,
+      polling: 100,
+    });
+    const cancelled = Date.now();
+    await page.locator('[data-testid=cancel-button]').click();
+    await waitState(page, 'done');
+    const text = await page.locator('.training .progress-text').innerText();
+    console.log(`cpu: cancel to done in ${seconds(Date.now() - cancelled)} ("${text.trim()}")`);
+    assert.match(text, /Stopped/);
+    const { label } = await classify(page, writePatterns('disc', 1, 71)[0]);
+    console.log(`cpu: after cancelling, disc-71.png -> "${label}"`);
   } finally {
     await close();
   }

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 
 import {
   LONG_MS,
+  cameraState,
   card,
   classify,
   configure,
@@ -16,6 +17,8 @@ import {
   serveApp,
   train,
   upload,
+  waitAccepted,
+  waitCamera,
   waitFeatures,
   waitState,
   watchFrames,
@@ -54,6 +57,8 @@ async function recordWebcam(page, cardIndex, frames) {
     { timeout: 60_000, polling: 50 },
   );
   await page.mouse.up();
+  // Every frame recorded reached the engine and was accepted.
+  await waitAccepted(page, cardIndex);
 }
 
 async function checkHeldBack(page, heldBack, name) {
@@ -83,7 +88,12 @@ test('full flow on WebGPU: files + webcam classes, d = 0 and d = 1, preview, res
     await configure(page, { epochs: 20, augment: false });
     await upload(page, 0, writePatterns('disc', 4, 1));
     await upload(page, 1, writePatterns('stripes', 4, 1));
+    assert.equal(await cameraState(page), 'off', 'no camera before anyone asks for it');
     await recordWebcam(page, 2, 4);
+    // The card still shows the camera; hiding it stops the camera (its light goes off).
+    assert.equal(await cameraState(page), 'on');
+    await card(page, 2).locator('[data-testid=webcam-hide]').click();
+    await waitCamera(page, 'off');
     const started = Date.now();
     await waitFeatures(page);
     console.log(`features of ${await page.locator('[data-testid=features]').getAttribute('data-wanted')} images in ${seconds(Date.now() - started)}`);
@@ -144,8 +154,12 @@ test('full flow on WebGPU: files + webcam classes, d = 0 and d = 1, preview, res
       { timeout: LONG_MS, polling: 100 },
     );
     console.log(`live preview: ${await page.locator('[data-testid=fps]').innerText()}`);
+    assert.equal(await page.locator('[data-testid=prediction]').getAttribute('data-source'), 'trained');
+    assert.equal(await cameraState(page), 'on');
     await bothWidths(page, 'preview');
     await page.locator('[data-testid=preview-webcam]').click();
+    // Stopping the live preview stops the camera.
+    await waitCamera(page, 'off');
     console.log(`total ${seconds(Date.now() - t0)}`);
   } finally {
     await screenshot(page, 'flow-final').catch((err) => console.log(`no screenshot: ${err.message}`));

@@ -4,11 +4,17 @@
 
 use serde::{Deserialize, Serialize};
 
+mod errors;
+mod finite;
+pub mod limits;
 mod metrics;
+mod validate;
 #[cfg(target_arch = "wasm32")]
 pub mod wire;
 
+pub use errors::{EngineError, ImageProblem, Invalid, Notice};
 pub use metrics::{ConfusionMatrix, EpochMetrics};
+pub use validate::{check_classes, check_freeze_depth, class_name};
 
 /// EfficientNet-Lite0's MBConv blocks: the most that fine-tuning can unfreeze. (The core
 /// checks that its network agrees.)
@@ -51,8 +57,10 @@ pub struct TrainSettings {
     pub freeze_depth: usize,
     pub epochs: usize,
     pub batch_size: usize,
+    #[serde(with = "finite::f64")]
     pub learning_rate: f64,
     pub augment: bool,
+    #[serde(with = "finite::f64")]
     pub validation_share: f64,
 }
 
@@ -122,13 +130,15 @@ pub enum EvaluatedOn {
 pub struct TrainingReport {
     pub classes: Vec<String>,
     pub confusion: ConfusionMatrix,
+    #[serde(with = "finite::vec_option_f32")]
     pub per_class_accuracy: Vec<Option<f32>>,
     pub evaluated_on: EvaluatedOn,
     pub best_epoch: Option<usize>,
     pub epochs_run: usize,
     pub cancelled: bool,
+    #[serde(with = "finite::f64")]
     pub seconds: f64,
-    pub notices: Vec<String>,
+    pub notices: Vec<Notice>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -139,6 +149,7 @@ pub struct TrainingProgress {
     pub steps_per_epoch: usize,
     pub steps_done: usize,
     pub total_steps: usize,
+    #[serde(with = "finite::option_f64")]
     pub eta_seconds: Option<f64>,
 }
 
@@ -153,6 +164,7 @@ pub enum PredictionSource {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Scored {
     pub label: String,
+    #[serde(with = "finite::f32")]
     pub probability: f32,
 }
 
@@ -161,12 +173,13 @@ pub struct Prediction {
     pub source: PredictionSource,
     /// Best first.
     pub scores: Vec<Scored>,
+    #[serde(with = "finite::f64")]
     pub milliseconds: f64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Event {
-    /// The device is chosen; the weights download starts.
+    /// The device is chosen (again, after a lost GPU); the weights download starts.
     Backend(Backend),
     WeightsProgress {
         loaded: u64,
@@ -174,21 +187,24 @@ pub enum Event {
     },
     /// Weights loaded and the shaders compiled: ready for everything.
     Ready,
-    /// Start-up failed; nothing will work.
-    Fatal(String),
+    /// Start-up failed, or the engine stopped (a panic): nothing more will come from it; the
+    /// page offers to restart it.
+    Fatal(EngineError),
     SampleAccepted {
         sample: SampleId,
     },
     SampleRejected {
         class: ClassId,
         sample: SampleId,
-        message: String,
+        error: EngineError,
     },
     /// Background feature extraction: images (views) done out of those wanted.
     Features {
         ready: usize,
         wanted: usize,
     },
+    /// Background feature extraction failed; it is tried again after the next command.
+    FeaturesFailed(EngineError),
     /// Training accepted; `preparing` images still need their features first.
     TrainingStarted {
         preparing: usize,
@@ -197,12 +213,20 @@ pub enum Event {
     Epoch(EpochMetrics),
     TrainingDone(TrainingReport),
     /// Training could not start or stopped on an error; the previous classifier stays.
-    TrainingFailed(String),
-    /// Cancelled before the first mini-batch: the previous classifier stays.
+    TrainingFailed(EngineError),
+    /// Cancelled before the first epoch ended: the previous classifier stays.
     TrainingCancelled,
     Prediction {
         request: u64,
-        result: Result<Prediction, String>,
+        result: Result<Prediction, EngineError>,
+    },
+    /// A command that was refused (out of range, or unreadable) and had no other answer.
+    CommandRejected(EngineError),
+    /// The GPU is gone: the engine goes on on the CPU (a `Backend` event follows), computing
+    /// the features again; `kept_classifier` says whether the trained classifier survived.
+    DeviceLost {
+        error: EngineError,
+        kept_classifier: bool,
     },
 }
 
@@ -224,9 +248,44 @@ mod tests {
         assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), command);
         let event = Event::Prediction {
             request: 1,
-            result: Err("the file is empty".into()),
+            result: Err(ImageProblem::Empty.into()),
         };
         let json = serde_json::to_string(&event).unwrap();
         assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), event);
+    }
+
+    #[test]
+    fn a_value_json_cannot_carry_fails_where_it_is_written() {
+        let settings = TrainSettings {
+            learning_rate: f64::NAN,
+            ..TrainSettings::default()
+        };
+        let error = serde_json::to_string(&settings).unwrap_err().to_string();
+        assert!(error.contains("NaN"), "{error}");
+        let prediction = Prediction {
+            source: PredictionSource::Trained,
+            scores: vec![Scored {
+                label: "cat".into(),
+                probability: f32::INFINITY,
+            }],
+            milliseconds: 1.0,
+        };
+        assert!(serde_json::to_string(&prediction).is_err());
+        let report = TrainingProgress {
+            epoch: 1,
+            epochs: 1,
+            step: 1,
+            steps_per_epoch: 1,
+            steps_done: 1,
+            total_steps: 1,
+            eta_seconds: Some(f64::NAN),
+        };
+        assert!(serde_json::to_string(&report).is_err());
+        // Finite values still round-trip.
+        let json = serde_json::to_string(&TrainSettings::default()).unwrap();
+        assert_eq!(
+            serde_json::from_str::<TrainSettings>(&json).unwrap(),
+            TrainSettings::default()
+        );
     }
 }

@@ -6,10 +6,15 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EpochMetrics {
     pub epoch: usize,
+    #[serde(with = "crate::finite::f32")]
     pub train_loss: f32,
+    #[serde(with = "crate::finite::f32")]
     pub train_accuracy: f32,
+    #[serde(with = "crate::finite::option_f32")]
     pub validation_loss: Option<f32>,
+    #[serde(with = "crate::finite::option_f32")]
     pub validation_accuracy: Option<f32>,
+    #[serde(with = "crate::finite::f64")]
     pub learning_rate: f64,
 }
 

@@ -14,9 +14,10 @@ pub struct Envelope {
 }
 
 /// `bytes` is any typed array over 8-bit data (a `Uint8Array` from a file, the
-/// `Uint8ClampedArray` of an `ImageData`); its whole buffer moves to the receiver.
-pub fn seal(body: &impl Serialize, bytes: Option<&JsValue>) -> Envelope {
-    let json = serde_json::to_string(body).expect("protocol types serialise");
+/// `Uint8ClampedArray` of an `ImageData`); its whole buffer moves to the receiver. Fails
+/// when the body holds a value JSON cannot carry (see `finite`).
+pub fn seal(body: &impl Serialize, bytes: Option<&JsValue>) -> Result<Envelope, String> {
+    let json = serde_json::to_string(body).map_err(|e| e.to_string())?;
     let message = Array::new();
     message.push(&JsValue::from_str(&json));
     let transfer = Array::new();
@@ -26,22 +27,35 @@ pub fn seal(body: &impl Serialize, bytes: Option<&JsValue>) -> Envelope {
             transfer.push(&buffer);
         }
     }
-    Envelope {
+    Ok(Envelope {
         message: message.into(),
         transfer,
-    }
+    })
+}
+
+/// Why a message could not be opened, with its JSON when it had some.
+pub struct Unopened {
+    pub error: String,
+    pub json: Option<String>,
 }
 
 /// The body of a message and the bytes beside it, if any.
-pub fn open<T: DeserializeOwned>(data: &JsValue) -> Result<(T, Option<Vec<u8>>), String> {
+pub fn open<T: DeserializeOwned>(data: &JsValue) -> Result<(T, Option<Vec<u8>>), Unopened> {
+    let unopened = |error: &str, json: Option<String>| Unopened {
+        error: error.to_string(),
+        json,
+    };
     let parts: &Array = data
         .dyn_ref()
-        .ok_or_else(|| "a message that is not an envelope".to_string())?;
+        .ok_or_else(|| unopened("a message that is not an envelope", None))?;
     let json = parts
         .get(0)
         .as_string()
-        .ok_or_else(|| "an envelope without a body".to_string())?;
-    let body = serde_json::from_str(&json).map_err(|e| format!("unreadable message: {e}"))?;
+        .ok_or_else(|| unopened("an envelope without a body", None))?;
+    let body = match serde_json::from_str(&json) {
+        Ok(body) => body,
+        Err(error) => return Err(unopened(&error.to_string(), Some(json))),
+    };
     let bytes = parts.get(1);
     let bytes = (!bytes.is_undefined()).then(|| Uint8Array::new(&bytes).to_vec());
     Ok((body, bytes))

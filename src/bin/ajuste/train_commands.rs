@@ -11,13 +11,15 @@ use ajuste::data::dataset::Dataset;
 use ajuste::data::folder::list_classes;
 use ajuste::data::image::{decode, preprocess};
 use ajuste::model::EfficientNetLite0;
+use ajuste::protocol::EvaluatedOn;
+use ajuste::rng::Rng;
 use ajuste::train::cache::{ActivationCache, Activations};
 use ajuste::train::config::TrainingConfig;
-use ajuste::train::evaluate::evaluate;
-use ajuste::train::export::{Classifier, Manifest};
+use ajuste::train::devices::Devices;
+use ajuste::train::export::Classifier;
+use ajuste::train::fit::fit;
 use ajuste::train::metrics::{ConfusionMatrix, argmax_rows};
-use ajuste::train::rng::Rng;
-use ajuste::train::trainer::{TrainEvent, Trainer};
+use ajuste::train::trainer::TrainEvent;
 use burn::prelude::Device;
 use serde::Serialize;
 
@@ -140,7 +142,8 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
     cache
         .set_freeze_depth(config.freeze_depth)
         .map_err(|e| e.to_string())?;
-    let missing = cache.missing(&dataset, config.views());
+    let ids: Vec<u64> = dataset.samples.iter().map(|s| s.id).collect();
+    let missing = cache.missing(&ids, config.views());
     for (done, keys) in missing.chunks(FEATURE_BATCH).enumerate() {
         pollster::block_on(cache.compute(
             &backbone,
@@ -161,25 +164,23 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
 
     let train_start = Instant::now();
     let activations = Activations::Cached(&cache);
-    let mut trainer = Trainer::new(&backbone, &dataset, &activations, config.clone(), device)
-        .map_err(|e| e.to_string())?;
-    let notices = trainer.notices().to_vec();
-    for notice in &notices {
-        eprintln!("ajuste: note: {notice}");
-    }
-    loop {
-        match pollster::block_on(trainer.step(&activations)).map_err(|e| e.to_string())? {
+    let fitted = pollster::block_on(fit(
+        &backbone,
+        &dataset.classes,
+        &dataset.items(),
+        &activations,
+        config.clone(),
+        device,
+        |event| match event {
             TrainEvent::Step {
                 epoch,
                 steps_done,
                 total_steps,
                 ..
-            } => {
-                progress.show(&format!(
-                    "epoch {epoch}/{}  step {steps_done}/{total_steps}",
-                    config.epochs
-                ));
-            }
+            } => progress.show(&format!(
+                "epoch {epoch}/{}  step {steps_done}/{total_steps}",
+                config.epochs
+            )),
             TrainEvent::Epoch(m) => progress.show(&format!(
                 "epoch {}/{}  loss {:.3}  acc {:.1}%  val loss {}  val acc {}",
                 m.epoch,
@@ -190,40 +191,27 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
                 m.validation_accuracy
                     .map_or("-".into(), |a| format!("{:.1}%", a * 100.0)),
             )),
-            TrainEvent::Finished => break,
-        }
-    }
-    progress.done();
-    let validation = trainer.validation_items().to_vec();
-    let training = trainer.training_items().to_vec();
-    let outcome = trainer.finish();
-    // The kept (best) model, on the held-out images — or on the training images when every
-    // class was too small to hold any out, which the report says.
-    let (evaluated_items, evaluated_on) = if validation.is_empty() {
-        (training, "training")
-    } else {
-        (validation, "validation")
-    };
-    let evaluation = pollster::block_on(evaluate(
-        &outcome.model,
-        &activations,
-        &evaluated_items,
-        dataset.classes.len(),
+            TrainEvent::Finished => {}
+        },
     ))
     .map_err(|e| e.to_string())?;
+    progress.done();
     let train_seconds = train_start.elapsed().as_secs_f64();
-    let classifier = Classifier {
-        manifest: Manifest::new(
-            dataset.classes.clone(),
-            config.freeze_depth,
-            config.hidden_units,
-        ),
-        model: outcome.model,
+    let notices: Vec<String> = fitted.notices.iter().map(ToString::to_string).collect();
+    for notice in &notices {
+        eprintln!("ajuste: note: {notice}");
+    }
+    let evaluation = fitted.evaluation;
+    let evaluated_on = match fitted.evaluated_on {
+        EvaluatedOn::Validation => "validation",
+        EvaluatedOn::Training => "training",
     };
+    let classifier = Classifier::new(dataset.classes.clone(), config.hidden_units, fitted.model);
+    let devices = Devices::single(device);
 
     let (test_confusion, test_images) = match &args.test {
         Some(test_dir) => {
-            let confusion = evaluate_folder(&classifier, &backbone, test_dir, device)?;
+            let confusion = evaluate_folder(&classifier, &backbone, test_dir, &devices)?;
             let total = confusion.total();
             (Some(confusion), total)
         }
@@ -243,11 +231,11 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
         metrics_on: shown_on,
         per_class_accuracy: shown.per_class_accuracy(),
         confusion_matrix: shown.matrix.clone(),
-        best_epoch: outcome.best_epoch,
+        best_epoch: fitted.best_epoch,
         feature_seconds,
         train_seconds,
         cache_bytes: cache.memory().device_bytes + cache.memory().host_bytes,
-        history: outcome.history,
+        history: fitted.history,
         notices,
     };
     if let Some(out) = &args.out {
@@ -287,7 +275,7 @@ fn evaluate_folder(
     classifier: &Classifier,
     backbone: &EfficientNetLite0,
     directory: &Path,
-    device: &Device,
+    devices: &Devices,
 ) -> Result<ConfusionMatrix, String> {
     let listing = list_classes(directory)?;
     let classes = &classifier.manifest.classes;
@@ -313,9 +301,9 @@ fn evaluate_folder(
     }
     let mut predicted = Vec::with_capacity(actual.len());
     for chunk in inputs.chunks(FEATURE_BATCH) {
-        let probabilities =
-            pollster::block_on(classifier.probabilities(backbone, images_to_tensor(chunk, device)))
-                .map_err(|e| e.to_string())?;
+        let images = images_to_tensor(chunk, &devices.main);
+        let probabilities = pollster::block_on(classifier.probabilities(backbone, images, devices))
+            .map_err(|e| e.to_string())?;
         predicted.extend(argmax_rows(&probabilities.concat(), classes.len()));
     }
     Ok(ConfusionMatrix::from_predictions(
@@ -336,15 +324,16 @@ struct PredictResult {
 pub fn predict(args: &PredictArgs, device: &Device) -> Result<ExitCode, String> {
     let backbone = load_backbone(args.weights.as_deref(), device)?;
     let classifier = Classifier::load(&args.model, &backbone, device)?;
+    let devices = Devices::single(device);
     let classes = &classifier.manifest.classes;
     let (inputs, failures) = crate::cli::read_images(&args.images);
     let mut results = Vec::with_capacity(inputs.len());
     for chunk in inputs.chunks(FEATURE_BATCH) {
         let batch: Vec<Vec<f32>> = chunk.iter().map(|(_, input)| input.clone()).collect();
-        let probabilities = pollster::block_on(
-            classifier.probabilities(&backbone, images_to_tensor(&batch, device)),
-        )
-        .map_err(|e| e.to_string())?;
+        let images = images_to_tensor(&batch, device);
+        let probabilities =
+            pollster::block_on(classifier.probabilities(&backbone, images, &devices))
+                .map_err(|e| e.to_string())?;
         for ((path, _), row) in chunk.iter().zip(probabilities) {
             let best = argmax_rows(&row, classes.len())[0];
             results.push(PredictResult {

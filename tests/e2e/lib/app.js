@@ -65,11 +65,52 @@ export async function sampleCount(page, cardIndex) {
   return Number(await card(page, cardIndex).locator('[data-testid=sample-count]').innerText());
 }
 
-/** Uploads files into a class card through its file input and waits for the count. */
+/**
+ * Waits until a class card shows `count` images (any number above 0 when `count` is null) and
+ * the ENGINE has accepted every one of them (data-accepted="true" on each thumbnail; the page
+ * raises its count at once, before the engine has decoded anything). Fails at once when the
+ * card shows an error while images are still missing (the engine refused one).
+ */
+export async function waitAccepted(page, cardIndex, count = null, timeout = LONG_MS) {
+  const handle = await page.waitForFunction(
+    ([i, n]) => {
+      const el = document.querySelectorAll('[data-testid=class-card]')[i];
+      if (!el) return null;
+      const samples = [...el.querySelectorAll('[data-testid=sample]')];
+      const accepted = samples.filter((s) => s.getAttribute('data-accepted') === 'true').length;
+      const enough = n === null ? samples.length > 0 : samples.length === n;
+      if (enough && accepted === samples.length) return { accepted };
+      const error = el.querySelector('[data-testid=error]');
+      if (error && n !== null && samples.length < n) return { error: error.textContent };
+      return null;
+    },
+    [cardIndex, count],
+    { timeout, polling: 100 },
+  );
+  const result = await handle.jsonValue();
+  if (result.error) assert.fail(`class card ${cardIndex}: ${result.error}`);
+  return result.accepted;
+}
+
+/** Uploads files into a class card through its file input and waits until the engine accepted them all. */
 export async function upload(page, cardIndex, files) {
   const before = await sampleCount(page, cardIndex);
   await card(page, cardIndex).locator('[data-testid=upload-input]').setInputFiles(files);
-  await waitCount(page, cardIndex, before + files.length);
+  await waitAccepted(page, cardIndex, before + files.length);
+}
+
+/** "on" while the camera's stream runs (some preview shows it), "off" once its tracks stopped. */
+export async function cameraState(page) {
+  return page.locator('[data-testid=trainer]').getAttribute('data-camera');
+}
+
+/** Waits for the page's data-camera to read `wanted` ("on" or "off"). */
+export async function waitCamera(page, wanted, timeout = 30_000) {
+  await page.waitForFunction(
+    (wanted) => document.querySelector('[data-testid=trainer]')?.getAttribute('data-camera') === wanted,
+    wanted,
+    { timeout, polling: 100 },
+  );
 }
 
 /** Waits until every image's features are computed (Train is then quick). */
@@ -103,6 +144,26 @@ export async function configure(page, { freezeDepth, ...advanced }) {
   }
 }
 
+/** What the results panel says about the last training run (null without one). */
+export async function report(page) {
+  const results = page.locator('[data-testid=results]');
+  if ((await results.count()) === 0) return null;
+  return {
+    epochsRun: Number(await results.getAttribute('data-epochs-run')),
+    cancelled: (await results.getAttribute('data-cancelled')) === 'true',
+    seconds: Number(await results.getAttribute('data-seconds')),
+  };
+}
+
+/** The training progress bar's step counters. */
+export async function steps(page) {
+  const bar = page.locator('[data-testid=train-progress]');
+  return {
+    done: Number(await bar.getAttribute('data-steps-done')),
+    total: Number(await bar.getAttribute('data-total-steps')),
+  };
+}
+
 /** Clicks Train and waits for "done"; returns the time from the click to "done". */
 export async function train(page) {
   await page.locator('[data-testid=train-button]').click();
@@ -113,7 +174,7 @@ export async function train(page) {
   return elapsed;
 }
 
-/** Classifies a file through preview-input; returns { label, confidence }. */
+/** Classifies a file through preview-input; returns { label, confidence, source } (source: "trained" or "imagenet"). */
 export async function classify(page, file, timeout = LONG_MS) {
   await page.evaluate(() => {
     const el = document.querySelector('[data-testid=prediction]');
@@ -124,7 +185,9 @@ export async function classify(page, file, timeout = LONG_MS) {
     () => {
       const el = document.querySelector('[data-testid=prediction]');
       const label = el?.getAttribute('data-label');
-      if (label) return { label, confidence: Number(el.getAttribute('data-confidence')) };
+      if (label) {
+        return { label, confidence: Number(el.getAttribute('data-confidence')), source: el.getAttribute('data-source') };
+      }
       const error = document.querySelector('.preview [data-testid=error]');
       return error ? { error: error.textContent } : null;
     },

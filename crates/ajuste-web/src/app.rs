@@ -1,10 +1,11 @@
-//! The page: header (backend in use), start-up progress, then the three panels. The engine
-//! runs in a worker; this thread only renders.
+//! The page: header (backend in use), start-up progress, the engine's alerts, then the three
+//! panels. The engine runs in a worker; this thread only renders.
 
 use ajuste_protocol::Backend;
 use leptos::prelude::*;
 
 use super::classes::Classes;
+use super::engine_status::{DeviceNotice, EngineAlerts};
 use super::preview::Preview;
 use super::startup::StartupProgress;
 use super::state::{AppState, Phase};
@@ -14,8 +15,9 @@ use super::webcam::Camera;
 #[component]
 pub fn App() -> impl IntoView {
     let state = AppState::new();
+    let camera = Camera::new();
     provide_context(state);
-    provide_context(Camera::new());
+    provide_context(camera);
     state.connect();
 
     view! {
@@ -31,14 +33,17 @@ pub fn App() -> impl IntoView {
                     "No WebGPU: training on CPU, slower."
                 </p>
             </Show>
+            <DeviceNotice />
         </header>
-        <main data-testid="trainer" data-state=move || state.phase.get().as_str()>
+        <main
+            data-testid="trainer"
+            data-state=move || state.phase.get().as_str()
+            data-camera=move || if camera.live.get() { "on" } else { "off" }
+        >
             <Show when=move || state.phase.get() == Phase::Loading>
                 <StartupProgress progress=state.weights />
             </Show>
-            <Show when=move || state.fatal.with(Option::is_some)>
-                <p class="error" data-testid="error" role="alert">{move || state.fatal.get()}</p>
-            </Show>
+            <EngineAlerts />
             <div class="layout">
                 <Classes />
                 <div class="side">

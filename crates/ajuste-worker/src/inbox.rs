@@ -1,15 +1,15 @@
 //! Messages in (queued by the worker's `onmessage`, read by the engine loop when it is ready
 //! for them) and events out.
 
-use ajuste::protocol::{Command, Event, wire};
+use ajuste::protocol::{Command, EngineError, Event, wire};
 use futures_channel::mpsc::{UnboundedReceiver, unbounded};
 use futures_util::StreamExt;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent};
 
-/// A command and the bytes sent beside it.
-pub type Message = (Command, Option<Vec<u8>>);
+/// A command and the bytes sent beside it, or why the message could not be read.
+pub type Message = Result<(Command, Option<Vec<u8>>), wire::Unopened>;
 
 pub struct Inbox {
     receiver: UnboundedReceiver<Message>,
@@ -23,13 +23,8 @@ impl Inbox {
     pub fn listen() -> Self {
         let (sender, receiver) = unbounded();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            match wire::open::<Command>(&event.data()) {
-                Ok(message) => {
-                    // The receiver lives as long as the worker.
-                    let _ = sender.unbounded_send(message);
-                }
-                Err(error) => web_sys::console::warn_1(&error.into()),
-            }
+            // The receiver lives as long as the worker.
+            let _ = sender.unbounded_send(wire::open::<Command>(&event.data()));
         });
         scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         // The handler lives as long as the worker.
@@ -48,8 +43,26 @@ impl Inbox {
     }
 }
 
+/// Posts `event` to the page. An event that cannot be encoded (a value JSON cannot carry)
+/// is replaced by an error the page shows — for a prediction, its failed answer.
 pub fn send(event: &Event) {
-    let envelope = wire::seal(event, None);
+    let envelope = match wire::seal(event, None) {
+        Ok(envelope) => envelope,
+        Err(reason) => {
+            let error = EngineError::Internal(format!("an answer could not be encoded: {reason}"));
+            let replacement = match event {
+                Event::Prediction { request, .. } => Event::Prediction {
+                    request: *request,
+                    result: Err(error),
+                },
+                _ => Event::CommandRejected(error),
+            };
+            match wire::seal(&replacement, None) {
+                Ok(envelope) => envelope,
+                Err(_) => return,
+            }
+        }
+    };
     if let Err(error) = scope().post_message(&envelope.message) {
         web_sys::console::error_2(&"cannot post an event".into(), &error);
     }

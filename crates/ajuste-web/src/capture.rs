@@ -3,14 +3,14 @@
 
 use std::time::Duration;
 
-use ajuste_protocol::ImageEncoding;
 use leptos::html::Video;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use web_sys::HtmlCanvasElement;
 
+use super::frames::{grab, new_canvas, thumbnail};
 use super::state::{AppState, ClassModel};
-use super::webcam::{Camera, grab, new_canvas, thumbnail};
+use super::webcam::Camera;
 
 /// Frames per second while the record button is held.
 const RECORD_FPS: u64 = 10;
@@ -33,16 +33,7 @@ fn capture_into(
     };
     let picture = thumbnail(&canvases.frame, &canvases.thumbnail);
     let number = class.samples.with_untracked(Vec::len) + 1;
-    state.add_sample(
-        class,
-        format!("webcam frame {number}"),
-        picture,
-        &frame.rgba,
-        ImageEncoding::Rgba {
-            width: frame.width,
-            height: frame.height,
-        },
-    );
+    state.add_frame(class, format!("webcam frame {number}"), picture, frame);
     true
 }
 
@@ -51,6 +42,7 @@ pub fn WebcamCapture(class: ClassModel) -> impl IntoView {
     let state = expect_context::<AppState>();
     let camera = expect_context::<Camera>();
     let video_ref = NodeRef::<Video>::new();
+    let viewer = camera.viewer();
     let open = RwSignal::new(false);
     let holding = RwSignal::new(false);
     let recorded = RwSignal::new(0usize);
@@ -72,11 +64,13 @@ pub fn WebcamCapture(class: ClassModel) -> impl IntoView {
                 return;
             };
             open.set(true);
-            match camera.attach(&video).await {
-                Ok(()) => {
+            match camera.attach(viewer, &video).await {
+                Ok(true) => {
                     class.error.set(None);
                     then();
                 }
+                // Hidden meanwhile.
+                Ok(false) => {}
                 Err(message) => {
                     open.set(false);
                     holding.set(false);
@@ -139,6 +133,19 @@ pub fn WebcamCapture(class: ClassModel) -> impl IntoView {
         }));
     };
 
+    // Hiding the camera here, or this card leaving the page, lets the camera stop.
+    let hide = move || {
+        stop_recording();
+        open.set(false);
+        camera.release(viewer);
+    };
+    on_cleanup(move || {
+        if let Some(handle) = ticker.try_get_value().flatten() {
+            handle.clear();
+        }
+        camera.release(viewer);
+    });
+
     let is_activation_key = |event: &web_sys::KeyboardEvent| {
         matches!(event.key().as_str(), " " | "Enter") && !event.repeat()
     };
@@ -188,10 +195,8 @@ pub fn WebcamCapture(class: ClassModel) -> impl IntoView {
                     <button
                         type="button"
                         class="quiet"
-                        on:click=move |_| {
-                            stop_recording();
-                            open.set(false);
-                        }
+                        data-testid="webcam-hide"
+                        on:click=move |_| hide()
                     >
                         "Hide camera"
                     </button>
@@ -199,23 +204,28 @@ pub fn WebcamCapture(class: ClassModel) -> impl IntoView {
             </div>
             <div class="camera" class:hidden=move || !open.get()>
                 <video node_ref=video_ref autoplay playsinline muted aria-label="Camera preview"></video>
-                <CameraSelect />
+                <CameraSelect error=class.error />
             </div>
         </div>
     }
 }
 
-/// Lists the cameras (once permission is granted) and switches between them.
+/// Lists the cameras (once permission is granted) and switches between them; a camera that
+/// does not start is said in `error`.
 #[component]
-pub fn CameraSelect() -> impl IntoView {
+pub fn CameraSelect(error: RwSignal<Option<String>>) -> impl IntoView {
     let camera = expect_context::<Camera>();
     view! {
         <Show when=move || { camera.choices.with(|c| c.len() > 1) }>
             <label class="camera-select">
                 "Camera "
                 <select on:change=move |event| {
-                    camera.selected.set(event_target_value(&event));
-                    camera.close();
+                    let device = event_target_value(&event);
+                    spawn_local(async move {
+                        if let Err(message) = camera.switch(device).await {
+                            error.set(Some(message));
+                        }
+                    });
                 }>
                     <For
                         each=move || camera.choices.get()

@@ -1,6 +1,7 @@
 //! One class: its name (editable in place), whether it trains, its images, and every way of
 //! adding more (file picker, drag and drop, paste, webcam).
 
+use ajuste_protocol::limits::MAX_CLASS_NAME_CHARS;
 use leptos::prelude::*;
 use web_sys::{DragEvent, HtmlInputElement};
 
@@ -57,7 +58,7 @@ pub fn ClassCard(class: ClassModel) -> impl IntoView {
                     type="text"
                     data-testid="class-name"
                     aria-label="Class name"
-                    maxlength="60"
+                    maxlength=MAX_CLASS_NAME_CHARS.to_string()
                     prop:value=name
                     on:input=move |event| class.name.set(event_target_value(&event))
                 />
@@ -124,7 +125,12 @@ fn Thumbnail(class: ClassModel, sample: SampleModel) -> impl IntoView {
     let accepted = sample.accepted;
     let label = format!("Remove {}", sample.name);
     view! {
-        <li class="thumbnail" class:pending=move || !accepted.get()>
+        <li
+            class="thumbnail"
+            class:pending=move || !accepted.get()
+            data-testid="sample"
+            data-accepted=move || accepted.get().to_string()
+        >
             <img src=sample.thumbnail alt=sample.name.clone() loading="lazy" />
             <button
                 type="button"

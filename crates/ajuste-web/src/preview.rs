@@ -8,8 +8,9 @@ use leptos::task::spawn_local;
 use web_sys::{DragEvent, File, HtmlCanvasElement, HtmlInputElement, Url};
 
 use super::files::{files_of, read, release_thumbnail};
-use super::state::AppState;
-use super::webcam::{Camera, grab, new_canvas};
+use super::frames::{grab, new_canvas};
+use super::state::{AppState, Phase};
+use super::webcam::Camera;
 
 #[derive(Clone, Copy)]
 struct PreviewState {
@@ -91,6 +92,10 @@ fn live_step(
             }
             Err(message) => preview.error.set(Some(message)),
         }
+        if !state.engine_running() {
+            // Nothing to classify with until the engine restarts: let the camera go.
+            return preview.live.set(false);
+        }
         request_animation_frame(move || live_step(state, preview, video, canvas, now));
     });
 }
@@ -100,6 +105,7 @@ pub fn Preview() -> impl IntoView {
     let state = expect_context::<AppState>();
     let camera = expect_context::<Camera>();
     let video = NodeRef::<Video>::new();
+    let viewer = camera.viewer();
     let canvas = StoredValue::new_local(new_canvas());
     let preview = PreviewState {
         result: RwSignal::new(None),
@@ -109,7 +115,15 @@ pub fn Preview() -> impl IntoView {
         live: RwSignal::new(false),
         fps: RwSignal::new(None),
     };
-    let ready = move || !matches!(state.phase.get(), super::state::Phase::Loading);
+    let ready = move || !matches!(state.phase.get(), Phase::Loading | Phase::Error);
+    // The camera stops when the live preview does (unless a class card still shows it),
+    // and when this panel leaves the page.
+    Effect::new(move |_| {
+        if !preview.live.get() {
+            camera.release(viewer);
+        }
+    });
+    on_cleanup(move || camera.release(viewer));
 
     let on_pick = move |event: web_sys::Event| {
         let input: HtmlInputElement = event_target(&event);
@@ -133,11 +147,16 @@ pub fn Preview() -> impl IntoView {
         preview.live.set(true);
         preview.fps.set(None);
         spawn_local(async move {
-            let Some(element) = video.get_untracked() else {
+            let Some(element) = video
+                .get_untracked()
+                .filter(|_| preview.live.get_untracked())
+            else {
                 return;
             };
-            match camera.attach(&element).await {
-                Ok(()) => live_step(state, preview, video, canvas, 0.0),
+            match camera.attach(viewer, &element).await {
+                Ok(true) => live_step(state, preview, video, canvas, 0.0),
+                // Stopped meanwhile.
+                Ok(false) => {}
                 Err(message) => {
                     preview.live.set(false);
                     preview.error.set(Some(message));
@@ -151,7 +170,8 @@ pub fn Preview() -> impl IntoView {
             .result
             .with(|r| r.as_ref().and_then(|p| p.scores.first().cloned()))
     };
-    let heading = move || match preview.result.with(|r| r.as_ref().map(|p| p.source)) {
+    let source = move || preview.result.with(|r| r.as_ref().map(|p| p.source));
+    let heading = move || match source() {
         Some(PredictionSource::Trained) => "Your classes",
         _ => "ImageNet classes (train to see yours)",
     };
@@ -206,6 +226,10 @@ pub fn Preview() -> impl IntoView {
                 <p
                     class="prediction"
                     data-testid="prediction"
+                    data-source=move || match source() {
+                        Some(PredictionSource::Trained) => "trained",
+                        _ => "imagenet",
+                    }
                     data-label=move || top1().map(|s| s.label).unwrap_or_default()
                     data-confidence=move || top1().map(|s| format!("{:.4}", s.probability)).unwrap_or_default()
                     aria-live="polite"

@@ -1,6 +1,5 @@
 //! Files from pickers, drops and the clipboard, on their way to the engine.
 
-use ajuste_protocol::ImageEncoding;
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
@@ -31,7 +30,7 @@ pub fn release_thumbnail(url: &str) {
     }
 }
 
-/// Adds picked, dropped or pasted files to a class, each checked by the engine.
+/// Adds picked, dropped or pasted files to a class, in order, each checked by the engine.
 pub fn add_files(state: AppState, class: ClassModel, files: Vec<File>) {
     if files.is_empty() {
         return;
@@ -42,7 +41,7 @@ pub fn add_files(state: AppState, class: ClassModel, files: Vec<File>) {
             match read(&file).await {
                 Ok(bytes) => {
                     let thumbnail = Url::create_object_url_with_blob(&file).unwrap_or_default();
-                    state.add_sample(class, file.name(), thumbnail, &bytes, ImageEncoding::File);
+                    state.add_file(class, file, thumbnail, &bytes);
                 }
                 Err(message) => class.error.set(Some(message)),
             }

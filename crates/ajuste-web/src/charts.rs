@@ -5,6 +5,8 @@ use ajuste_protocol::EpochMetrics;
 use ajuste_protocol::{EvaluatedOn, TrainingReport};
 use leptos::prelude::*;
 
+use super::messages;
+
 const WIDTH: f32 = 320.0;
 const HEIGHT: f32 = 160.0;
 const MARGIN: f32 = 28.0;
@@ -225,13 +227,19 @@ fn ReportView(report: TrainingReport) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="results" data-testid="results">
+        <div
+            class="results"
+            data-testid="results"
+            data-epochs-run=report.epochs_run
+            data-cancelled=report.cancelled.to_string()
+            data-seconds=format!("{:.3}", report.seconds)
+        >
             <h3>"Accuracy per class"</h3>
             <p class="hint">{format!("Measured on {measured_on}.")}</p>
             {report
                 .notices
                 .iter()
-                .map(|notice| view! { <p class="hint">{format!("Note: {notice}.")}</p> })
+                .map(|notice| view! { <p class="hint" data-testid="notice">{messages::notice(notice)}</p> })
                 .collect_view()}
             <ul class="bars">{bars}</ul>
             <h3>"Confusion matrix"</h3>

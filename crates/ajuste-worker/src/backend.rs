@@ -1,6 +1,7 @@
 //! WebGPU when the browser offers an adapter, burn's CPU backend (Flex) otherwise.
 
 use ajuste::protocol::Backend;
+use ajuste::train::devices::Devices;
 use burn::prelude::Device;
 use burn::tensor::wgpu::WgpuBackend;
 use wasm_bindgen::{JsCast, JsValue};
@@ -36,16 +37,17 @@ async fn has_webgpu_adapter() -> bool {
     }
 }
 
-pub async fn init() -> (Device, Backend) {
+/// The backbone on WebGPU with transfer learning on the CPU, or everything on the CPU.
+pub async fn init() -> (Devices, Backend) {
     if has_webgpu_adapter().await {
         match Device::wgpu_options()
             .graphics_api(WgpuBackend::WebGpu)
             .init_async()
             .await
         {
-            Ok(device) => return (device, Backend::WebGpu),
+            Ok(device) => return (Devices::with_cpu_host(&device), Backend::WebGpu),
             Err(error) => web_sys::console::warn_1(&format!("WebGPU init failed: {error}").into()),
         }
     }
-    (Device::flex(), Backend::Cpu)
+    (Devices::single(&Device::flex()), Backend::Cpu)
 }

@@ -1,0 +1,81 @@
+//! How each event from the engine changes the page.
+
+use ajuste_protocol::{Backend, Command, Event};
+use leptos::prelude::*;
+
+use super::messages;
+use super::state::{AppState, Phase};
+
+impl AppState {
+    pub fn apply(self, event: Event) {
+        match event {
+            Event::Backend(backend) => self.backend.set(Some(backend)),
+            Event::WeightsProgress { loaded, total } => self.weights.set((loaded, total)),
+            // Also sent again after a lost GPU: only the first one ends the loading.
+            Event::Ready => {
+                if self.phase.get_untracked() == Phase::Loading {
+                    self.settle();
+                }
+            }
+            Event::Fatal(error) => self.engine_down(messages::engine_error(&error)),
+            Event::SampleAccepted { sample } => match self.find_sample(sample) {
+                Some(model) => model.accepted.set(true),
+                // Deleted while the engine was decoding it.
+                None => self.send(&Command::RemoveSample { sample }, None),
+            },
+            Event::SampleRejected {
+                class,
+                sample,
+                error,
+            } => self.drop_sample(class, sample, |name| {
+                messages::sample_rejected(name, &error)
+            }),
+            Event::Features { ready, wanted } => {
+                self.features_error.set(None);
+                self.features.set((ready, wanted));
+            }
+            Event::FeaturesFailed(error) => {
+                self.features_error
+                    .set(Some(messages::engine_error(&error)));
+            }
+            Event::TrainingStarted { preparing } => self.preparing.set(preparing),
+            Event::TrainingProgress(progress) => self.progress.set(Some(progress)),
+            Event::Epoch(metrics) => self.history.update(|history| history.push(metrics)),
+            Event::TrainingDone(report) => {
+                self.kept_history.set_value(self.history.get_untracked());
+                self.report.set(Some(report));
+                self.has_classifier.set(true);
+                self.phase.set(Phase::Done);
+            }
+            Event::TrainingFailed(error) => {
+                self.training_error
+                    .set(Some(messages::engine_error(&error)));
+                self.restore_history();
+                self.settle();
+            }
+            // The previous classifier (if any) stays.
+            Event::TrainingCancelled => {
+                self.restore_history();
+                self.settle();
+            }
+            Event::Prediction { request, result } => {
+                let result = result.map_err(|error| messages::engine_error(&error));
+                self.answer(request, result);
+            }
+            Event::CommandRejected(error) => {
+                self.rejected.set(Some(messages::engine_error(&error)));
+            }
+            // A `Backend(Cpu)` event follows; the engine computes the features again.
+            Event::DeviceLost {
+                error,
+                kept_classifier,
+            } => {
+                self.device_notice.set(Some(messages::engine_error(&error)));
+                self.backend.set(Some(Backend::Cpu));
+                if !kept_classifier {
+                    self.forget_classifier();
+                }
+            }
+        }
+    }
+}

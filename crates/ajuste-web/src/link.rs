@@ -1,0 +1,89 @@
+//! The page's end of the engine worker: commands out, events in. Whatever arrives is handed
+//! on, including what could not be read and the worker's own death, so that the page can
+//! show it instead of waiting.
+
+use ajuste_protocol::{Command, Event, wire};
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+
+use super::messages;
+
+/// The loader Trunk writes for the `ajuste-worker` binary (index.html, `data-loader-shim`).
+const WORKER_SCRIPT: &str = "ajuste-worker_loader.js";
+
+/// What comes out of the worker.
+pub enum Incoming {
+    Event(Event),
+    /// A message that did not decode: why, and its JSON when it had some.
+    Unreadable {
+        error: String,
+        json: Option<String>,
+    },
+    /// The worker's `onerror`: a panic or a failed load. Nothing more will come.
+    Crashed(String),
+}
+
+pub struct EngineLink {
+    worker: Worker,
+    // Kept so that the handlers live as long as the worker.
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+impl EngineLink {
+    pub fn start(deliver: impl Fn(Incoming) + Clone + 'static) -> Result<Self, String> {
+        let worker =
+            Worker::new(WORKER_SCRIPT).map_err(|e| messages::worker_start_failed(&describe(&e)))?;
+        let on_event = deliver.clone();
+        let on_message =
+            Closure::<dyn FnMut(MessageEvent)>::new(
+                move |message: MessageEvent| match wire::open::<Event>(&message.data()) {
+                    Ok((event, _)) => on_event(Incoming::Event(event)),
+                    Err(wire::Unopened { error, json }) => {
+                        web_sys::console::error_2(
+                            &format!("unreadable message from the engine: {error}").into(),
+                            &json.clone().unwrap_or_default().into(),
+                        );
+                        on_event(Incoming::Unreadable { error, json });
+                    }
+                },
+            );
+        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |error: ErrorEvent| {
+            deliver(Incoming::Crashed(error.message()))
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Self {
+            worker,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    /// `bytes` (a typed array) moves to the worker: don't use it afterwards. Fails when the
+    /// command holds a value JSON cannot carry, or when the browser refuses the message.
+    pub fn send(&self, command: &Command, bytes: Option<&JsValue>) -> Result<(), String> {
+        let envelope = wire::seal(command, bytes)?;
+        self.worker
+            .post_message_with_transfer(&envelope.message, &envelope.transfer)
+            .map_err(|e| describe(&e))
+    }
+}
+
+/// The worker stops with its link: a restart drops the old link before starting the next.
+impl Drop for EngineLink {
+    fn drop(&mut self) {
+        self.worker.set_onmessage(None);
+        self.worker.set_onerror(None);
+        self.worker.terminate();
+    }
+}
+
+fn describe(error: &JsValue) -> String {
+    error
+        .dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| format!("{error:?}"))
+}

@@ -1,0 +1,30 @@
+//! The web page: the Leptos UI on the main thread, one panel per file. Nothing here touches
+//! tensors: the engine runs in the `ajuste-worker` Web Worker (see `link.rs`). Built by Trunk
+//! (see index.html).
+
+mod app;
+mod capture;
+mod charts;
+mod class_card;
+mod classes;
+mod engine;
+mod engine_status;
+mod events;
+mod files;
+mod frames;
+mod link;
+mod messages;
+mod preview;
+mod progress;
+mod samples;
+mod settings;
+mod startup;
+mod state;
+mod train_command;
+mod training;
+mod webcam;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

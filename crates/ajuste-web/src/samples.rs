@@ -1,0 +1,198 @@
+//! The images of the classes: shown at once, sent to the engine, which decodes and checks
+//! them; each one's source is kept so that a restarted engine gets it again.
+
+use ajuste_protocol::{ClassId, Command, EngineError, ImageEncoding, SampleId};
+use js_sys::Uint8Array;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
+use web_sys::File;
+
+use super::files::{read, release_thumbnail};
+use super::frames::Frame;
+use super::messages;
+use super::state::{AppState, ClassModel, SampleModel};
+
+/// What a sample was made from.
+#[derive(Clone)]
+pub enum SampleSource {
+    File(File),
+    /// A copy of a webcam frame's RGBA pixels (in JS memory, not the page's wasm memory).
+    Frame {
+        rgba: Uint8Array,
+        width: u32,
+        height: u32,
+    },
+}
+
+impl SampleSource {
+    fn encoding(&self) -> ImageEncoding {
+        match self {
+            Self::File(_) => ImageEncoding::File,
+            Self::Frame { width, height, .. } => ImageEncoding::Rgba {
+                width: *width,
+                height: *height,
+            },
+        }
+    }
+
+    /// Fresh bytes to move to the worker (the kept copy stays).
+    async fn bytes(&self) -> Result<JsValue, String> {
+        match self {
+            Self::File(file) => read(file).await,
+            Self::Frame { rgba, .. } => Ok(rgba.slice(0, rgba.length()).into()),
+        }
+    }
+}
+
+/// The length of a typed array, for the same size checks the engine makes.
+pub fn byte_length(bytes: &JsValue) -> Option<usize> {
+    js_sys::Reflect::get(bytes, &"byteLength".into())
+        .ok()?
+        .as_f64()
+        .map(|n| n as usize)
+}
+
+impl AppState {
+    /// Adds a file already read into `bytes` (which move to the engine).
+    pub fn add_file(&self, class: ClassModel, file: File, thumbnail: String, bytes: &JsValue) {
+        let name = file.name();
+        self.add_sample(class, name, thumbnail, SampleSource::File(file), bytes);
+    }
+
+    /// Adds a webcam frame (its pixels move to the engine; a copy stays).
+    pub fn add_frame(&self, class: ClassModel, name: String, thumbnail: String, frame: Frame) {
+        let source = SampleSource::Frame {
+            // `new Uint8Array(typedArray)` copies: the frame's own buffer moves to the engine.
+            rgba: Uint8Array::new(&frame.rgba),
+            width: frame.width,
+            height: frame.height,
+        };
+        self.add_sample(class, name, thumbnail, source, &frame.rgba);
+    }
+
+    /// Shows the image at once (pending) and sends it.
+    fn add_sample(
+        &self,
+        class: ClassModel,
+        name: String,
+        thumbnail: String,
+        source: SampleSource,
+        bytes: &JsValue,
+    ) {
+        let sample = self.fresh_id();
+        let encoding = source.encoding();
+        self.sources.update_value(|sources| {
+            sources.insert(sample, source);
+        });
+        class.samples.update(|samples| {
+            samples.push(SampleModel {
+                id: sample,
+                name,
+                thumbnail,
+                accepted: RwSignal::new(false),
+            })
+        });
+        self.send_sample(class.id, sample, encoding, bytes);
+    }
+
+    /// Checks the image as the engine will, then sends it.
+    fn send_sample(
+        &self,
+        class: ClassId,
+        sample: SampleId,
+        encoding: ImageEncoding,
+        bytes: &JsValue,
+    ) {
+        let command = Command::AddSample {
+            class,
+            sample,
+            encoding,
+        };
+        match command.validate(byte_length(bytes)) {
+            Ok(()) => self.send(&command, Some(bytes)),
+            Err(invalid) => {
+                let error = EngineError::from(invalid);
+                self.drop_sample(class, sample, |name| {
+                    messages::sample_rejected(name, &error)
+                });
+            }
+        }
+    }
+
+    pub fn remove_sample(&self, class: ClassModel, sample: SampleId) {
+        self.take_sample(class, sample);
+        self.send(&Command::RemoveSample { sample }, None);
+    }
+
+    /// Takes a sample the engine (or the page) refused off its class, saying why (`why` gets
+    /// the sample's name). Nothing to say if the user removed it meanwhile.
+    pub(super) fn drop_sample(
+        &self,
+        class: ClassId,
+        sample: SampleId,
+        why: impl FnOnce(&str) -> String,
+    ) {
+        let Some(class) = self.find_class(class) else {
+            return;
+        };
+        if let Some(removed) = self.take_sample(class, sample) {
+            class.error.set(Some(why(&removed.name)));
+        }
+    }
+
+    /// Takes a sample off its class and forgets its source.
+    fn take_sample(&self, class: ClassModel, sample: SampleId) -> Option<SampleModel> {
+        let mut removed = None;
+        class.samples.update(|samples| {
+            if let Some(index) = samples.iter().position(|s| s.id == sample) {
+                removed = Some(samples.remove(index));
+            }
+        });
+        if let Some(removed) = &removed {
+            self.forget_source(removed);
+        }
+        removed
+    }
+
+    pub(super) fn forget_source(&self, sample: &SampleModel) {
+        release_thumbnail(&sample.thumbnail);
+        self.sources.update_value(|sources| {
+            sources.remove(&sample.id);
+        });
+    }
+
+    /// Sends every sample the page shows (and those of a class that can still be restored)
+    /// to a new engine, in order; each is pending until the engine accepts it again.
+    pub(super) fn resend_samples(&self) {
+        let generation = self.generation.get_value();
+        let mut work = Vec::new();
+        for class in self.all_classes() {
+            class.samples.with_untracked(|samples| {
+                for sample in samples {
+                    sample.accepted.set(false);
+                    work.push((class.id, sample.id));
+                }
+            });
+        }
+        let state = *self;
+        spawn_local(async move {
+            let current = || state.generation.get_value() == generation;
+            let kept = |sample| state.sources.with_value(|s| s.get(&sample).cloned());
+            for (class, sample) in work {
+                // Stop if the engine restarted again; skip what was removed meanwhile.
+                let Some(source) = kept(sample).filter(|_| current()) else {
+                    continue;
+                };
+                let bytes = source.bytes().await;
+                if !current() || kept(sample).is_none() {
+                    continue;
+                }
+                match bytes {
+                    Ok(bytes) => state.send_sample(class, sample, source.encoding(), &bytes),
+                    Err(message) => state.drop_sample(class, sample, |_| message),
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,230 @@
+//! The page's state, as signals shared through context. How it changes lives beside it:
+//! `engine.rs` (the worker's life), `events.rs` (what the engine says), `samples.rs` (images)
+//! and `train_command.rs` (starting and stopping training).
+
+use std::collections::HashMap;
+
+use ajuste_protocol::{
+    Backend, ClassId, Command, EpochMetrics, Prediction, SampleId, TrainSettings, TrainingProgress,
+    TrainingReport,
+};
+use leptos::prelude::*;
+
+use super::link::EngineLink;
+use super::samples::SampleSource;
+
+/// What the `trainer` test hook reports in `data-state`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Loading,
+    Ready,
+    Training,
+    Done,
+    Error,
+}
+
+impl Phase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Loading => "loading",
+            Self::Ready => "ready",
+            Self::Training => "training",
+            Self::Done => "done",
+            Self::Error => "error",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SampleModel {
+    pub id: SampleId,
+    /// What the user would call it (a file name, "webcam frame 3").
+    pub name: String,
+    /// An object URL or data URL.
+    pub thumbnail: String,
+    /// The engine has decoded it (again, after a restart).
+    pub accepted: RwSignal<bool>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct ClassModel {
+    pub id: ClassId,
+    pub name: RwSignal<String>,
+    pub enabled: RwSignal<bool>,
+    pub samples: RwSignal<Vec<SampleModel>>,
+    /// The last thing that went wrong with this class (a bad file, the camera).
+    pub error: RwSignal<Option<String>>,
+}
+
+/// A class deleted a moment ago, restorable until the next deletion or a timeout.
+#[derive(Clone, Copy, Debug)]
+pub struct DeletedClass {
+    pub class: ClassModel,
+    pub position: usize,
+}
+
+pub type PredictionCallback = Box<dyn FnOnce(Result<Prediction, String>)>;
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub(super) link: StoredValue<Option<EngineLink>, LocalStorage>,
+    /// Counts the workers started; events from an older one are ignored.
+    pub(super) generation: StoredValue<u64>,
+    next_id: StoredValue<u64>,
+    pub(super) predictions: StoredValue<HashMap<u64, PredictionCallback>, LocalStorage>,
+    /// What each sample on the page was made from, to send it again to a new engine.
+    pub(super) sources: StoredValue<HashMap<SampleId, SampleSource>, LocalStorage>,
+    /// The curves of the classifier in use, back when a new run ends without replacing it.
+    pub(super) kept_history: StoredValue<Vec<EpochMetrics>>,
+    pub phase: RwSignal<Phase>,
+    pub has_classifier: RwSignal<bool>,
+    pub backend: RwSignal<Option<Backend>>,
+    /// The engine stopped (or never started): shown with a restart button.
+    pub fatal: RwSignal<Option<String>>,
+    /// A message from or to the engine that could not cross.
+    pub engine_message: RwSignal<Option<String>>,
+    /// A command the engine refused without another answer.
+    pub rejected: RwSignal<Option<String>>,
+    /// The GPU was lost and the engine went on on the CPU.
+    pub device_notice: RwSignal<Option<String>>,
+    pub weights: RwSignal<(u64, Option<u64>)>,
+    pub classes: RwSignal<Vec<ClassModel>>,
+    pub deleted: RwSignal<Option<DeletedClass>>,
+    /// Views with features computed, views wanted.
+    pub features: RwSignal<(usize, usize)>,
+    /// Background feature extraction failed (until the next progress).
+    pub features_error: RwSignal<Option<String>>,
+    pub settings: RwSignal<TrainSettings>,
+    /// Settings fields whose text is refused, by test id, with why.
+    pub setting_errors: RwSignal<Vec<(&'static str, String)>>,
+    pub preparing: RwSignal<usize>,
+    pub progress: RwSignal<Option<TrainingProgress>>,
+    pub history: RwSignal<Vec<EpochMetrics>>,
+    pub report: RwSignal<Option<TrainingReport>>,
+    pub training_error: RwSignal<Option<String>>,
+}
+
+impl AppState {
+    pub fn new() -> Self {
+        let state = Self {
+            link: StoredValue::new_local(None),
+            generation: StoredValue::new(0),
+            next_id: StoredValue::new(1),
+            predictions: StoredValue::new_local(HashMap::new()),
+            sources: StoredValue::new_local(HashMap::new()),
+            kept_history: StoredValue::new(Vec::new()),
+            phase: RwSignal::new(Phase::Loading),
+            has_classifier: RwSignal::new(false),
+            backend: RwSignal::new(None),
+            fatal: RwSignal::new(None),
+            engine_message: RwSignal::new(None),
+            rejected: RwSignal::new(None),
+            device_notice: RwSignal::new(None),
+            weights: RwSignal::new((0, None)),
+            classes: RwSignal::new(Vec::new()),
+            deleted: RwSignal::new(None),
+            features: RwSignal::new((0, 0)),
+            features_error: RwSignal::new(None),
+            settings: RwSignal::new(TrainSettings::default()),
+            setting_errors: RwSignal::new(Vec::new()),
+            preparing: RwSignal::new(0),
+            progress: RwSignal::new(None),
+            history: RwSignal::new(Vec::new()),
+            report: RwSignal::new(None),
+            training_error: RwSignal::new(None),
+        };
+        for _ in 0..2 {
+            state.add_class();
+        }
+        state
+    }
+
+    pub fn fresh_id(&self) -> u64 {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        id
+    }
+
+    pub fn add_class(&self) {
+        let number = self.classes.with_untracked(Vec::len) + 1;
+        let class = ClassModel {
+            id: self.fresh_id(),
+            name: RwSignal::new(format!("Class {number}")),
+            enabled: RwSignal::new(true),
+            samples: RwSignal::new(Vec::new()),
+            error: RwSignal::new(None),
+        };
+        self.classes.update(|classes| classes.push(class));
+    }
+
+    /// Takes the class off the page; the engine forgets its images only once the deletion
+    /// can no longer be undone.
+    pub fn delete_class(&self, id: ClassId) {
+        let Some(position) = self
+            .classes
+            .with_untracked(|classes| classes.iter().position(|c| c.id == id))
+        else {
+            return;
+        };
+        let class = self.classes.with_untracked(|classes| classes[position]);
+        self.classes.update(|classes| {
+            classes.remove(position);
+        });
+        if let Some(previous) = self.deleted.get_untracked() {
+            self.forget_class(previous.class);
+        }
+        self.deleted.set(Some(DeletedClass { class, position }));
+        let state = *self;
+        set_timeout(
+            move || {
+                if state
+                    .deleted
+                    .get_untracked()
+                    .is_some_and(|d| d.class.id == id)
+                {
+                    state.deleted.set(None);
+                    state.forget_class(class);
+                }
+            },
+            std::time::Duration::from_secs(15),
+        );
+    }
+
+    pub fn undo_delete(&self) {
+        if let Some(DeletedClass { class, position }) = self.deleted.get_untracked() {
+            self.deleted.set(None);
+            self.classes.update(|classes| {
+                let position = position.min(classes.len());
+                classes.insert(position, class);
+            });
+        }
+    }
+
+    fn forget_class(&self, class: ClassModel) {
+        self.send(&Command::RemoveClass { class: class.id }, None);
+        class.samples.with_untracked(|samples| {
+            for sample in samples {
+                self.forget_source(sample);
+            }
+        });
+    }
+
+    /// The classes on the page, then the one that can still be restored.
+    pub(super) fn all_classes(&self) -> Vec<ClassModel> {
+        let mut classes = self.classes.get_untracked();
+        classes.extend(self.deleted.get_untracked().map(|d| d.class));
+        classes
+    }
+
+    pub(super) fn find_class(&self, id: ClassId) -> Option<ClassModel> {
+        self.all_classes().into_iter().find(|c| c.id == id)
+    }
+
+    pub(super) fn find_sample(&self, id: SampleId) -> Option<SampleModel> {
+        self.all_classes().iter().find_map(|class| {
+            class
+                .samples
+                .with_untracked(|samples| samples.iter().find(|s| s.id == id).cloned())
+        })
+    }
+}

@@ -1,0 +1,141 @@
+//! Which frozen-prefix activations to compute next, in batches sized so that a prediction
+//! never waits long behind background work. The computing itself is the activation cache's
+//! ([`ActivationCache::compute`]), which also decides how each view is seeded.
+
+use std::collections::HashMap;
+
+use ajuste_protocol::SampleId;
+
+use crate::model::EfficientNetLite0;
+use crate::train::TrainError;
+use crate::train::cache::{ActivationCache, Key};
+use crate::train::config::TrainingConfig;
+use crate::train::devices::Devices;
+
+use super::samples::SampleStore;
+
+/// A batch of views should take about this long; but never fewer views than `MIN_BATCH`,
+/// which a software GPU (seconds per view) computes ~1.5× faster per view than one at a time.
+const BATCH_TARGET_MS: f64 = 250.0;
+const MIN_BATCH: usize = 4;
+const MAX_BATCH: usize = 16;
+/// Fine-tuning activations beyond this stay in host memory (see [`ActivationCache`]).
+const DEVICE_BUDGET_BYTES: usize = 512 << 20;
+
+pub struct FeatureScheduler {
+    /// Transfer-learning features are always kept (they are small); besides them, the
+    /// activations of the freeze depth last asked for.
+    caches: HashMap<usize, ActivationCache>,
+    freeze_depth: usize,
+    /// Views, augmentation and seed: the core's defaults, as in `ajuste train`.
+    config: TrainingConfig,
+    /// Views per batch, adapted to how fast the last ones went.
+    batch: usize,
+}
+
+impl FeatureScheduler {
+    pub fn new(devices: &Devices) -> Self {
+        let config = TrainingConfig::default();
+        let mut scheduler = Self {
+            caches: HashMap::new(),
+            freeze_depth: 0,
+            batch: MIN_BATCH,
+            config,
+        };
+        scheduler
+            .want(0, scheduler.config.augment, devices)
+            .expect("depth 0 is always valid");
+        scheduler
+    }
+
+    /// Which features to compute from now on.
+    pub fn want(
+        &mut self,
+        freeze_depth: usize,
+        augment: bool,
+        devices: &Devices,
+    ) -> Result<(), TrainError> {
+        let mut cache = ActivationCache::new(devices.training(freeze_depth), DEVICE_BUDGET_BYTES);
+        cache.set_freeze_depth(freeze_depth)?;
+        self.config.augment = augment;
+        self.freeze_depth = freeze_depth;
+        self.caches
+            .retain(|&depth, _| depth == 0 || depth == freeze_depth);
+        self.caches.entry(freeze_depth).or_insert(cache);
+        Ok(())
+    }
+
+    /// Forgets every activation that lived on a device other than `devices.host` (a lost
+    /// GPU's), and starts again on `devices`.
+    pub fn move_to(&mut self, devices: &Devices) {
+        let host = devices.host.clone();
+        self.caches.retain(|_, cache| *cache.device() == host);
+        let (depth, augment) = (self.freeze_depth, self.config.augment);
+        self.want(depth, augment, devices)
+            .expect("the depth was valid before");
+    }
+
+    pub fn cache(&self) -> &ActivationCache {
+        &self.caches[&self.freeze_depth]
+    }
+
+    pub fn remove_sample(&mut self, id: SampleId) {
+        for cache in self.caches.values_mut() {
+            cache.remove_sample(id);
+        }
+    }
+
+    /// Views still to compute for `ids`, plain views first: training needs those, and uses
+    /// whichever augmented ones are ready.
+    pub fn missing(&self, ids: &[SampleId], plain_only: bool) -> Vec<Key> {
+        let views = if plain_only { 1 } else { self.config.views() };
+        self.cache().missing(ids, views)
+    }
+
+    /// (views computed, views wanted) for `ids`.
+    pub fn progress(&self, ids: &[SampleId]) -> (usize, usize) {
+        let wanted = ids.len() * self.config.views();
+        (wanted - self.missing(ids, false).len(), wanted)
+    }
+
+    /// (augmented views ready, augmented views wanted) for `ids`.
+    pub fn augmented_progress(&self, ids: &[SampleId]) -> (usize, usize) {
+        let wanted = ids.len() * (self.config.views() - 1);
+        let missing = self.missing(ids, false).len() - self.missing(ids, true).len();
+        (wanted - missing, wanted)
+    }
+
+    /// Computes the next batch of `missing`; `now` (milliseconds) times it, to size the next
+    /// batch.
+    pub async fn compute_batch(
+        &mut self,
+        missing: &[Key],
+        backbone: &EfficientNetLite0,
+        samples: &SampleStore,
+        now: &dyn Fn() -> f64,
+    ) -> Result<(), TrainError> {
+        let started = now();
+        let keys = &missing[..missing.len().min(self.batch)];
+        let cache = self
+            .caches
+            .get_mut(&self.freeze_depth)
+            .expect("want() made it");
+        cache
+            .compute(
+                backbone,
+                samples,
+                keys,
+                &self.config.augmentation,
+                self.config.seed,
+            )
+            .await?;
+        // Only a batch that was read back (transfer learning) was timed: fine-tuning
+        // activations stay queued on the GPU and would look free.
+        if self.freeze_depth == 0 {
+            let per_view = (now() - started) / keys.len() as f64;
+            self.batch =
+                ((BATCH_TARGET_MS / per_view.max(1.0)) as usize).clamp(MIN_BATCH, MAX_BATCH);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,450 @@
+//! The engine as plain Rust over burn devices: everything the page's worker does — the
+//! sample store, background features, training runs, predictions, command validation and
+//! the fall-back to the CPU when a GPU is lost — so that `cargo test` reaches all of it.
+//! The worker only carries messages in and out, gives it time slices, downloads the weights
+//! and picks the device.
+//!
+//! Commands go in through [`Session::handle`]; background work runs a piece at a time through
+//! [`Session::work`]; what the page must hear collects in an outbox ([`Session::take_events`]).
+
+mod features;
+pub mod predict;
+mod run;
+mod samples;
+
+use ajuste_protocol::{
+    Backend, ClassId, Command, EngineError, Event, ImageEncoding, Prediction, SampleId, TrainClass,
+    TrainSettings, check_classes,
+};
+use burn::prelude::Device;
+use image::RgbImage;
+
+use crate::data::dataset::check_labels;
+use crate::model::EfficientNetLite0;
+use crate::model::weights::load_safetensors;
+use crate::train::TrainError;
+use crate::train::config::TrainingConfig;
+use crate::train::devices::Devices;
+use crate::train::export::Classifier;
+use crate::train::trainer::check_config;
+
+use features::FeatureScheduler;
+use predict::{image_from, predict};
+use run::{Outcome, TrainingRun};
+use samples::SampleStore;
+
+/// Milliseconds from some fixed start: the worker's `Date.now`, or a native clock.
+pub type Clock = Box<dyn Fn() -> f64>;
+
+/// Deletions that wait for the running training run to end (it still reads their features).
+enum Removal {
+    Sample(SampleId),
+    Class(ClassId),
+}
+
+pub struct Session {
+    /// Kept to load the network again on the CPU if the GPU is lost.
+    weights: Vec<u8>,
+    devices: Devices,
+    /// Whether `devices.main` is a GPU (that can be lost), as opposed to the CPU.
+    on_gpu: bool,
+    backbone: EfficientNetLite0,
+    samples: SampleStore,
+    features: FeatureScheduler,
+    run: Option<TrainingRun>,
+    classifier: Option<Classifier>,
+    deferred_removals: Vec<Removal>,
+    /// What a `PrepareFeatures` asked for during a run, applied when it ends.
+    deferred_features: Option<(usize, bool)>,
+    /// Background feature extraction failed: it waits for the next command rather than
+    /// failing again in a loop.
+    features_stalled: bool,
+    events: Vec<Event>,
+    clock: Clock,
+}
+
+impl Session {
+    /// Loads the network from safetensors `weights` onto `devices.main`.
+    pub fn new(
+        weights: Vec<u8>,
+        devices: Devices,
+        on_gpu: bool,
+        clock: Clock,
+    ) -> Result<Self, EngineError> {
+        let backbone = load_safetensors(weights.clone(), &devices.main)
+            .map_err(|e| EngineError::Weights(e.to_string()))?;
+        Ok(Self {
+            weights,
+            features: FeatureScheduler::new(&devices),
+            devices,
+            on_gpu,
+            backbone,
+            samples: SampleStore::default(),
+            run: None,
+            classifier: None,
+            deferred_removals: Vec::new(),
+            deferred_features: None,
+            features_stalled: false,
+            events: Vec::new(),
+            clock,
+        })
+    }
+
+    /// Runs the network once, so that a GPU compiles its shaders before the user waits.
+    pub async fn warm_up(&mut self) -> Result<(), EngineError> {
+        let blank = RgbImage::new(256, 256);
+        match predict(&blank, &self.backbone, None, &self.devices).await {
+            Ok(_) => Ok(()),
+            Err(error) => Err(self.device_error(error)),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        if self.on_gpu {
+            Backend::WebGpu
+        } else {
+            Backend::Cpu
+        }
+    }
+
+    /// The events produced since the last call, in order.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    pub fn has_classifier(&self) -> bool {
+        self.classifier.is_some()
+    }
+
+    pub fn is_training(&self) -> bool {
+        self.run.is_some()
+    }
+
+    fn now(&self) -> f64 {
+        (self.clock)()
+    }
+
+    fn emit(&mut self, event: Event) {
+        self.events.push(event);
+    }
+
+    /// A message that did not decode still gets an answer: a prediction request its failed
+    /// prediction (when its number can be read), anything else a rejection.
+    pub fn unreadable(&mut self, error: String, json: Option<&str>) {
+        let error = EngineError::Unreadable(error);
+        match json.and_then(Command::predict_request_in) {
+            Some(request) => self.emit(Event::Prediction {
+                request,
+                result: Err(error),
+            }),
+            None => self.emit(Event::CommandRejected(error)),
+        }
+    }
+
+    /// Validates `command` (with the `bytes` that came beside it), then acts on it.
+    pub async fn handle(&mut self, command: Command, bytes: Option<Vec<u8>>) {
+        self.features_stalled = false;
+        if let Err(invalid) = command.validate(bytes.as_ref().map(Vec::len)) {
+            return self.reject(command, invalid.into());
+        }
+        let bytes = bytes.unwrap_or_default();
+        match command {
+            Command::AddSample {
+                class,
+                sample,
+                encoding,
+            } => self.add_sample(class, sample, &bytes, encoding),
+            Command::RemoveSample { sample } => self.remove(Removal::Sample(sample)),
+            Command::RemoveClass { class } => self.remove(Removal::Class(class)),
+            Command::PrepareFeatures {
+                freeze_depth,
+                augment,
+            } => self.prepare_features(freeze_depth, augment),
+            Command::Train { classes, settings } => self.train(classes, settings),
+            Command::CancelTraining => self.cancel().await,
+            Command::Predict { request, encoding } => {
+                let result = self.predict(&bytes, encoding).await;
+                self.emit(Event::Prediction { request, result });
+            }
+        }
+    }
+
+    fn reject(&mut self, command: Command, error: EngineError) {
+        let event = match command {
+            Command::AddSample { class, sample, .. } => Event::SampleRejected {
+                class,
+                sample,
+                error,
+            },
+            Command::Predict { request, .. } => Event::Prediction {
+                request,
+                result: Err(error),
+            },
+            Command::Train { .. } => Event::TrainingFailed(error),
+            _ => Event::CommandRejected(error),
+        };
+        self.emit(event);
+    }
+
+    fn add_sample(
+        &mut self,
+        class: ClassId,
+        sample: SampleId,
+        bytes: &[u8],
+        encoding: ImageEncoding,
+    ) {
+        let added = image_from(bytes, encoding)
+            .map_err(EngineError::from)
+            .and_then(|image| Ok(self.samples.add(sample, class, &image)?));
+        match added {
+            Ok(()) => {
+                self.emit(Event::SampleAccepted { sample });
+                self.report_features();
+            }
+            Err(error) => self.emit(Event::SampleRejected {
+                class,
+                sample,
+                error,
+            }),
+        }
+    }
+
+    fn remove(&mut self, removal: Removal) {
+        if self.run.is_some() {
+            self.deferred_removals.push(removal);
+            return;
+        }
+        let ids = match removal {
+            Removal::Sample(id) => {
+                self.samples.remove(id);
+                vec![id]
+            }
+            Removal::Class(class) => self.samples.remove_class(class),
+        };
+        for id in ids {
+            self.features.remove_sample(id);
+        }
+        self.report_features();
+    }
+
+    fn prepare_features(&mut self, freeze_depth: usize, augment: bool) {
+        if self.run.is_some() {
+            self.deferred_features = Some((freeze_depth, augment));
+            return;
+        }
+        if let Err(error) = self.features.want(freeze_depth, augment, &self.devices) {
+            return self.emit(Event::CommandRejected(error.into()));
+        }
+        self.report_features();
+    }
+
+    fn train(&mut self, classes: Vec<TrainClass>, settings: TrainSettings) {
+        if self.run.is_some() {
+            return self.emit(Event::TrainingFailed(EngineError::TrainingRunning));
+        }
+        let class_ids: Vec<ClassId> = classes.iter().map(|c| c.id).collect();
+        let names: Vec<String> = classes.iter().map(|c| c.name.trim().to_string()).collect();
+        let items = self.samples.labelled(&class_ids);
+        let config = TrainingConfig::from_settings(&settings);
+        let checked = check_classes(&classes)
+            .map_err(TrainError::from)
+            .and_then(|()| {
+                let labels: Vec<usize> = items.iter().map(|&(_, label)| label).collect();
+                Ok(check_labels(&names, &labels)?)
+            })
+            .and_then(|()| check_config(&config))
+            .and_then(|()| {
+                self.features
+                    .want(settings.freeze_depth, settings.augment, &self.devices)
+            });
+        if let Err(error) = checked {
+            return self.emit(Event::TrainingFailed(error.into()));
+        }
+        let run = TrainingRun::new(names, items, config, self.now());
+        let preparing = self.features.missing(&run.sample_ids(), true).len();
+        self.emit(Event::TrainingStarted { preparing });
+        self.run = Some(run);
+    }
+
+    async fn cancel(&mut self) {
+        let Some(run) = self.run.take() else {
+            return;
+        };
+        let now = self.now();
+        let outcome = run
+            .cancel(self.features.cache(), now, &mut self.events)
+            .await;
+        self.conclude(outcome);
+    }
+
+    async fn predict(
+        &mut self,
+        bytes: &[u8],
+        encoding: ImageEncoding,
+    ) -> Result<Prediction, EngineError> {
+        let started = self.now();
+        let image = image_from(bytes, encoding)?;
+        let predicted = predict(
+            &image,
+            &self.backbone,
+            self.classifier.as_ref(),
+            &self.devices,
+        )
+        .await;
+        match predicted {
+            Ok((source, scores)) => Ok(Prediction {
+                source,
+                scores,
+                milliseconds: self.now() - started,
+            }),
+            Err(error) => Err(self.device_error(error)),
+        }
+    }
+
+    /// One piece of background work (a training step, or features for a few images);
+    /// false when there is nothing to do.
+    pub async fn work(&mut self) -> bool {
+        let Some(run) = &self.run else {
+            if self.features_stalled {
+                return false;
+            }
+            let ids = self.samples.ids();
+            return self.compute_features(&ids, false).await;
+        };
+        if run.is_training() {
+            let now = self.now();
+            let run = self.run.as_mut().expect("checked above");
+            let outcome = run.step(self.features.cache(), now, &mut self.events).await;
+            self.conclude(outcome);
+            return true;
+        }
+        let ids = run.sample_ids();
+        if self.compute_features(&ids, true).await {
+            return true;
+        }
+        let augmented = self.features.augmented_progress(&ids);
+        let now = self.now();
+        let Some(run) = self.run.as_mut() else {
+            return true;
+        };
+        if let Err(error) = run.start(&self.backbone, self.features.cache(), augmented, now) {
+            self.conclude(Err(error));
+        }
+        true
+    }
+
+    /// A batch of the features still missing for `ids`; false when none are.
+    async fn compute_features(&mut self, ids: &[SampleId], plain_only: bool) -> bool {
+        let missing = self.features.missing(ids, plain_only);
+        if missing.is_empty() {
+            return false;
+        }
+        let clock = &self.clock;
+        let computed = self
+            .features
+            .compute_batch(&missing, &self.backbone, &self.samples, clock.as_ref())
+            .await;
+        match computed {
+            Ok(()) => self.report_features(),
+            Err(error) => {
+                let error = self.device_error(error);
+                if self.run.is_some() {
+                    self.conclude(Err(TrainError::Device(error.to_string())));
+                } else if !matches!(error, EngineError::DeviceLost(_)) {
+                    self.emit(Event::FeaturesFailed(error));
+                    self.features_stalled = true;
+                }
+            }
+        }
+        true
+    }
+
+    /// Applies the end (or the failure) of a training step.
+    fn conclude(&mut self, outcome: Result<Outcome, TrainError>) {
+        match outcome {
+            Ok(Outcome::Continue) if self.run.is_some() => return,
+            Ok(Outcome::Continue) => {}
+            Ok(Outcome::Done(classifier)) => self.classifier = Some(*classifier),
+            Err(error) => {
+                let error = self.device_error(error);
+                self.emit(Event::TrainingFailed(error));
+            }
+        }
+        self.end_run();
+    }
+
+    /// Drops the run and applies what waited for it to end.
+    fn end_run(&mut self) {
+        self.run = None;
+        for removal in std::mem::take(&mut self.deferred_removals) {
+            self.remove(removal);
+        }
+        if let Some((depth, augment)) = self.deferred_features.take() {
+            self.prepare_features(depth, augment);
+        }
+        self.report_features();
+    }
+
+    fn report_features(&mut self) {
+        let (ready, wanted) = self.features.progress(&self.samples.ids());
+        self.emit(Event::Features { ready, wanted });
+    }
+
+    /// The page-facing form of a core error; a device error on a GPU means the GPU is gone,
+    /// and the engine moves to the CPU.
+    fn device_error(&mut self, error: TrainError) -> EngineError {
+        match error {
+            TrainError::Device(message) if self.on_gpu => {
+                self.device_lost(message.clone());
+                EngineError::DeviceLost(message)
+            }
+            other => other.into(),
+        }
+    }
+
+    /// The GPU is gone (reported by the browser, or a failed read-back): go on on the CPU.
+    /// The network is loaded again there and features are computed again; what lived on the
+    /// CPU already (transfer-learning features, a transfer-learning classifier, a
+    /// transfer-learning run) carries on.
+    pub fn device_lost(&mut self, reason: String) {
+        if !self.on_gpu {
+            return;
+        }
+        let devices = Devices::single(&Device::flex());
+        let backbone = match load_safetensors(self.weights.clone(), &devices.main) {
+            Ok(backbone) => backbone,
+            Err(error) => return self.emit(Event::Fatal(EngineError::Weights(error.to_string()))),
+        };
+        let host_survives = self.devices.host == devices.host;
+        let on_host = |depth: usize| depth == 0 && host_survives;
+        if self
+            .run
+            .as_ref()
+            .is_some_and(|run| !on_host(run.freeze_depth()))
+        {
+            self.run = None;
+            self.emit(Event::TrainingFailed(EngineError::DeviceLost(
+                reason.clone(),
+            )));
+        }
+        let kept_classifier = self
+            .classifier
+            .as_ref()
+            .is_some_and(|c| on_host(c.model.freeze_depth()));
+        if !kept_classifier {
+            self.classifier = None;
+        }
+        self.on_gpu = false;
+        self.backbone = backbone;
+        self.devices = devices;
+        self.features.move_to(&self.devices);
+        self.emit(Event::DeviceLost {
+            error: EngineError::DeviceLost(reason),
+            kept_classifier,
+        });
+        self.emit(Event::Backend(Backend::Cpu));
+        if self.run.is_none() {
+            self.end_run();
+        }
+    }
+}

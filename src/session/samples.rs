@@ -1,0 +1,96 @@
+//! The images the user added, by id, with the class each belongs to.
+
+use std::collections::BTreeMap;
+
+use ajuste_protocol::{ClassId, Invalid, SampleId};
+use image::RgbImage;
+
+use crate::data::image::resize_short_side;
+use crate::train::cache::ImageSource;
+
+struct StoredSample {
+    class: ClassId,
+    /// At short side 256: the evaluation view is its centre crop, augmented views are cut
+    /// from it.
+    image: RgbImage,
+}
+
+#[derive(Default)]
+pub struct SampleStore {
+    samples: BTreeMap<SampleId, StoredSample>,
+}
+
+impl SampleStore {
+    /// Keeps a decoded image (any size) under the page's id.
+    pub fn add(&mut self, id: SampleId, class: ClassId, image: &RgbImage) -> Result<(), Invalid> {
+        if self.samples.contains_key(&id) {
+            return Err(Invalid::DuplicateSample(id));
+        }
+        let image = resize_short_side(image);
+        self.samples.insert(id, StoredSample { class, image });
+        Ok(())
+    }
+
+    pub fn remove(&mut self, id: SampleId) -> bool {
+        self.samples.remove(&id).is_some()
+    }
+
+    /// Removes every image of `class`; returns their ids.
+    pub fn remove_class(&mut self, class: ClassId) -> Vec<SampleId> {
+        let ids: Vec<SampleId> = self
+            .samples
+            .iter()
+            .filter(|(_, sample)| sample.class == class)
+            .map(|(&id, _)| id)
+            .collect();
+        for id in &ids {
+            self.samples.remove(id);
+        }
+        ids
+    }
+
+    pub fn ids(&self) -> Vec<SampleId> {
+        self.samples.keys().copied().collect()
+    }
+
+    /// (id, label) of the images of `classes`, label = position in `classes`, in id order.
+    pub fn labelled(&self, classes: &[ClassId]) -> Vec<(SampleId, usize)> {
+        self.samples
+            .iter()
+            .filter_map(|(&id, sample)| {
+                let label = classes.iter().position(|&c| c == sample.class)?;
+                Some((id, label))
+            })
+            .collect()
+    }
+}
+
+impl ImageSource for SampleStore {
+    fn image(&self, id: u64) -> Option<&RgbImage> {
+        self.samples.get(&id).map(|sample| &sample.image)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_are_kept_by_id_and_labelled_by_class_position() {
+        let mut store = SampleStore::default();
+        store.add(5, 10, &RgbImage::new(300, 260)).unwrap();
+        store.add(2, 20, &RgbImage::new(40, 40)).unwrap();
+        store.add(9, 10, &RgbImage::new(40, 40)).unwrap();
+        assert_eq!(
+            store.add(5, 20, &RgbImage::new(4, 4)),
+            Err(Invalid::DuplicateSample(5))
+        );
+        assert_eq!(store.image(5).unwrap().dimensions(), (295, 256));
+        assert_eq!(store.labelled(&[20, 10]), vec![(2, 0), (5, 1), (9, 1)]);
+        assert_eq!(store.labelled(&[10]), vec![(5, 0), (9, 0)]);
+        assert_eq!(store.remove_class(10), vec![5, 9]);
+        assert!(store.remove(2));
+        assert!(!store.remove(2));
+        assert!(store.ids().is_empty());
+    }
+}
