@@ -5,6 +5,7 @@ pub mod data;
 pub mod model;
 pub mod rng;
 pub mod session;
+pub mod storage;
 pub mod train;
 
 /// What the page and the engine worker say to each other (a crate of its own, without burn,

@@ -456,7 +456,7 @@ fn every_bad_command_gets_a_typed_answer_and_loses_nothing() {
     );
     page.session.unreadable("not JSON".into(), Some("{"));
     assert_eq!(
-        page.session.take_events(),
+        page.collect(),
         [
             Event::Prediction {
                 request: 6,

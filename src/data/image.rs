@@ -150,7 +150,7 @@ pub fn from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<RgbImage, Image
 /// Short side to 256 (long side truncated, as torchvision does).
 /// Panoramas are first cut to this aspect ratio around their centre, so that a 1×20000
 /// strip cannot become a gigapixel intermediate; the centre crop does not change.
-const MAX_ASPECT_RATIO: u32 = 4;
+pub const MAX_ASPECT_RATIO: u32 = 4;
 
 pub fn resize_short_side(image: &RgbImage) -> RgbImage {
     let (w, h) = image.dimensions();

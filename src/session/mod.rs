@@ -5,18 +5,20 @@
 //! and picks the device.
 //!
 //! Commands go in through [`Session::handle`]; background work runs a piece at a time through
-//! [`Session::work`]; what the page must hear collects in an outbox ([`Session::take_events`]).
+//! [`Session::work`]; what the page must hear collects in an outbox ([`Session::take_outgoing`]).
 
+mod background;
 mod features;
+mod files;
+mod gpu_loss;
 pub mod predict;
 mod run;
 mod samples;
 
 use ajuste_protocol::{
     Backend, ClassId, Command, EngineError, Event, ImageEncoding, Prediction, SampleId, TrainClass,
-    TrainSettings, check_classes,
+    TrainSettings, TrainingReport, check_classes,
 };
-use burn::prelude::Device;
 use image::RgbImage;
 
 use crate::data::dataset::check_labels;
@@ -60,7 +62,17 @@ pub struct Session {
     /// failing again in a loop.
     features_stalled: bool,
     events: Vec<Event>,
+    /// Bytes that go beside some of `events` (a file to save, a thumbnail), by position.
+    attachments: Vec<(usize, Vec<u8>)>,
+    /// The report of the training that made `classifier`, for a saved project.
+    report: Option<TrainingReport>,
     clock: Clock,
+}
+
+/// An event for the page, with the bytes that travel beside it.
+pub struct Outgoing {
+    pub event: Event,
+    pub bytes: Option<Vec<u8>>,
 }
 
 impl Session {
@@ -86,6 +98,8 @@ impl Session {
             deferred_features: None,
             features_stalled: false,
             events: Vec::new(),
+            attachments: Vec::new(),
+            report: None,
             clock,
         })
     }
@@ -107,9 +121,19 @@ impl Session {
         }
     }
 
-    /// The events produced since the last call, in order.
-    pub fn take_events(&mut self) -> Vec<Event> {
+    /// The events produced since the last call, in order, with their bytes.
+    pub fn take_outgoing(&mut self) -> Vec<Outgoing> {
+        let mut attachments = std::mem::take(&mut self.attachments).into_iter().peekable();
         std::mem::take(&mut self.events)
+            .into_iter()
+            .enumerate()
+            .map(|(position, event)| {
+                let bytes = attachments
+                    .next_if(|(at, _)| *at == position)
+                    .map(|(_, bytes)| bytes);
+                Outgoing { event, bytes }
+            })
+            .collect()
     }
 
     pub fn has_classifier(&self) -> bool {
@@ -125,6 +149,11 @@ impl Session {
     }
 
     fn emit(&mut self, event: Event) {
+        self.events.push(event);
+    }
+
+    fn emit_with_bytes(&mut self, event: Event, bytes: Vec<u8>) {
+        self.attachments.push((self.events.len(), bytes));
         self.events.push(event);
     }
 
@@ -166,6 +195,10 @@ impl Session {
                 let result = self.predict(&bytes, encoding).await;
                 self.emit(Event::Prediction { request, result });
             }
+            Command::SaveProject { classes, settings } => self.save_project(&classes, settings),
+            Command::OpenProject { first_id } => self.open_project(&bytes, first_id),
+            Command::ExportModel => self.export_model(),
+            Command::OpenModel => self.open_model(&bytes),
         }
     }
 
@@ -274,7 +307,15 @@ impl Session {
         let outcome = run
             .cancel(self.features.cache(), now, &mut self.events)
             .await;
-        self.conclude(outcome);
+        match outcome {
+            Ok(Outcome::Done(classifier, report)) => self.keep(*classifier, Some(*report)),
+            Ok(Outcome::Continue) => {}
+            Err(error) => {
+                let error = self.device_error(error);
+                self.emit(Event::TrainingFailed(error));
+            }
+        }
+        self.end_run();
     }
 
     async fn predict(
@@ -301,76 +342,27 @@ impl Session {
         }
     }
 
-    /// One piece of background work (a training step, or features for a few images);
-    /// false when there is nothing to do.
-    pub async fn work(&mut self) -> bool {
-        let Some(run) = &self.run else {
-            if self.features_stalled {
-                return false;
-            }
-            let ids = self.samples.ids();
-            return self.compute_features(&ids, false).await;
-        };
-        if run.is_training() {
-            let now = self.now();
-            let run = self.run.as_mut().expect("checked above");
-            let outcome = run.step(self.features.cache(), now, &mut self.events).await;
-            self.conclude(outcome);
-            return true;
-        }
-        let ids = run.sample_ids();
-        if self.compute_features(&ids, true).await {
-            return true;
-        }
-        let augmented = self.features.augmented_progress(&ids);
-        let now = self.now();
-        let Some(run) = self.run.as_mut() else {
-            return true;
-        };
-        if let Err(error) = run.start(&self.backbone, self.features.cache(), augmented, now) {
-            self.conclude(Err(error));
-        }
-        true
-    }
-
-    /// A batch of the features still missing for `ids`; false when none are.
-    async fn compute_features(&mut self, ids: &[SampleId], plain_only: bool) -> bool {
-        let missing = self.features.missing(ids, plain_only);
-        if missing.is_empty() {
-            return false;
-        }
-        let clock = &self.clock;
-        let computed = self
-            .features
-            .compute_batch(&missing, &self.backbone, &self.samples, clock.as_ref())
-            .await;
-        match computed {
-            Ok(()) => self.report_features(),
-            Err(error) => {
-                let error = self.device_error(error);
-                if self.run.is_some() {
-                    self.conclude(Err(TrainError::Device(error.to_string())));
-                } else if !matches!(error, EngineError::DeviceLost(_)) {
-                    self.emit(Event::FeaturesFailed(error));
-                    self.features_stalled = true;
-                }
-            }
-        }
-        true
-    }
-
     /// Applies the end (or the failure) of a training step.
     fn conclude(&mut self, outcome: Result<Outcome, TrainError>) {
         match outcome {
             Ok(Outcome::Continue) if self.run.is_some() => return,
             Ok(Outcome::Continue) => {}
-            Ok(Outcome::Done(classifier)) => self.classifier = Some(*classifier),
+            Ok(Outcome::Done(classifier, report)) => self.keep(*classifier, Some(*report)),
             Err(error) => {
                 let error = self.device_error(error);
+                if self.run.is_none() {
+                    // A lost GPU took the run with it, and said so.
+                    return;
+                }
                 self.emit(Event::TrainingFailed(error));
             }
         }
         self.end_run();
+    }
+
+    fn keep(&mut self, classifier: Classifier, report: Option<TrainingReport>) {
+        self.classifier = Some(classifier);
+        self.report = report;
     }
 
     /// Drops the run and applies what waited for it to end.
@@ -388,63 +380,5 @@ impl Session {
     fn report_features(&mut self) {
         let (ready, wanted) = self.features.progress(&self.samples.ids());
         self.emit(Event::Features { ready, wanted });
-    }
-
-    /// The page-facing form of a core error; a device error on a GPU means the GPU is gone,
-    /// and the engine moves to the CPU.
-    fn device_error(&mut self, error: TrainError) -> EngineError {
-        match error {
-            TrainError::Device(message) if self.on_gpu => {
-                self.device_lost(message.clone());
-                EngineError::DeviceLost(message)
-            }
-            other => other.into(),
-        }
-    }
-
-    /// The GPU is gone (reported by the browser, or a failed read-back): go on on the CPU.
-    /// The network is loaded again there and features are computed again; what lived on the
-    /// CPU already (transfer-learning features, a transfer-learning classifier, a
-    /// transfer-learning run) carries on.
-    pub fn device_lost(&mut self, reason: String) {
-        if !self.on_gpu {
-            return;
-        }
-        let devices = Devices::single(&Device::flex());
-        let backbone = match load_safetensors(self.weights.clone(), &devices.main) {
-            Ok(backbone) => backbone,
-            Err(error) => return self.emit(Event::Fatal(EngineError::Weights(error.to_string()))),
-        };
-        let host_survives = self.devices.host == devices.host;
-        let on_host = |depth: usize| depth == 0 && host_survives;
-        if self
-            .run
-            .as_ref()
-            .is_some_and(|run| !on_host(run.freeze_depth()))
-        {
-            self.run = None;
-            self.emit(Event::TrainingFailed(EngineError::DeviceLost(
-                reason.clone(),
-            )));
-        }
-        let kept_classifier = self
-            .classifier
-            .as_ref()
-            .is_some_and(|c| on_host(c.model.freeze_depth()));
-        if !kept_classifier {
-            self.classifier = None;
-        }
-        self.on_gpu = false;
-        self.backbone = backbone;
-        self.devices = devices;
-        self.features.move_to(&self.devices);
-        self.emit(Event::DeviceLost {
-            error: EngineError::DeviceLost(reason),
-            kept_classifier,
-        });
-        self.emit(Event::Backend(Backend::Cpu));
-        if self.run.is_none() {
-            self.end_run();
-        }
     }
 }

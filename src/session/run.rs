@@ -24,7 +24,8 @@ pub enum RunState {
 /// How a step left the run.
 pub enum Outcome {
     Continue,
-    Done(Box<Classifier>),
+    /// The classifier and the report the page was sent about it.
+    Done(Box<Classifier>, Box<TrainingReport>),
 }
 
 pub struct TrainingRun {
@@ -189,7 +190,7 @@ impl TrainingRun {
         };
         let fit = trainer.finish(&Activations::Cached(cache)).await?;
         self.notices.extend(fit.notices);
-        events.push(Event::TrainingDone(TrainingReport {
+        let report = TrainingReport {
             classes: self.classes.clone(),
             per_class_accuracy: fit.evaluation.confusion.per_class_accuracy(),
             confusion: fit.evaluation.confusion,
@@ -199,11 +200,9 @@ impl TrainingRun {
             cancelled,
             seconds: (now_ms - self.started_ms).max(0.0) / 1000.0,
             notices: self.notices.clone(),
-        }));
-        Ok(Outcome::Done(Box::new(Classifier::new(
-            self.classes.clone(),
-            self.config.hidden_units,
-            fit.model,
-        ))))
+        };
+        events.push(Event::TrainingDone(report.clone()));
+        let classifier = Classifier::new(self.classes.clone(), self.config.hidden_units, fit.model);
+        Ok(Outcome::Done(Box::new(classifier), Box::new(report)))
     }
 }

@@ -49,6 +49,15 @@ impl SampleStore {
         ids
     }
 
+    /// The images of `class`, in id order.
+    pub fn images_of(&self, class: ClassId) -> Vec<RgbImage> {
+        self.samples
+            .values()
+            .filter(|sample| sample.class == class)
+            .map(|sample| sample.image.clone())
+            .collect()
+    }
+
     pub fn ids(&self) -> Vec<SampleId> {
         self.samples.keys().copied().collect()
     }

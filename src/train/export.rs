@@ -2,6 +2,9 @@
 //! JSON manifest naming the classes and how images must be prepared. The page exports this
 //! pair and the CLI reads it.
 
+use std::collections::HashSet;
+
+use ajuste_protocol::limits::{MAX_CLASSES, MAX_FREEZE_DEPTH, MIN_CLASSES};
 use burn::prelude::*;
 use burn::store::{ModuleSnapshot, SafetensorsStore};
 use burn::tensor::activation::softmax;
@@ -20,6 +23,11 @@ pub const FORMAT: &str = "ajuste-classifier";
 pub const FORMAT_VERSION: u32 = 1;
 pub const WEIGHTS_FILE: &str = "classifier.safetensors";
 pub const MANIFEST_FILE: &str = "manifest.json";
+/// The most weights a classifier may bring (a full fine-tune is ~14 MB).
+pub const MAX_WEIGHTS_BYTES: usize = 64 << 20;
+/// A hidden head layer whose weights could not fit in [`MAX_WEIGHTS_BYTES`]: refused before a
+/// classifier of that size is ever built in memory.
+pub const MAX_HIDDEN_UNITS: usize = MAX_WEIGHTS_BYTES / (4 * crate::model::FEATURE_CHANNELS);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Preprocessing {
@@ -51,6 +59,38 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// What [`Classifier::from_bytes`] would build, checked before it allocates anything.
+    pub fn check(&self) -> Result<(), String> {
+        let manifest = self;
+        if manifest.format != FORMAT || manifest.version != FORMAT_VERSION {
+            return Err(format!(
+                "format {:?} version {}, where {:?} version {} is expected",
+                manifest.format, manifest.version, FORMAT, FORMAT_VERSION
+            ));
+        }
+        let count = manifest.classes.len();
+        if !(MIN_CLASSES..=MAX_CLASSES).contains(&count) {
+            return Err(format!(
+                "{count} classes, not {MIN_CLASSES} to {MAX_CLASSES}"
+            ));
+        }
+        if manifest.classes.iter().collect::<HashSet<_>>().len() != count {
+            return Err("a class is listed twice".into());
+        }
+        if manifest.freeze_depth > MAX_FREEZE_DEPTH {
+            return Err(format!("freeze depth {}", manifest.freeze_depth));
+        }
+        if manifest
+            .hidden_units
+            .is_some_and(|units| !(1..=MAX_HIDDEN_UNITS).contains(&units))
+        {
+            return Err(format!(
+                "a hidden layer needs 1 to {MAX_HIDDEN_UNITS} units"
+            ));
+        }
+        Ok(())
+    }
+
     pub fn new(classes: Vec<String>, freeze_depth: usize, hidden_units: Option<usize>) -> Self {
         Self {
             format: FORMAT.into(),
@@ -103,17 +143,7 @@ impl Classifier {
     ) -> Result<Self, ExportError> {
         let manifest: Manifest =
             serde_json::from_str(manifest).map_err(|e| ExportError::Manifest(e.to_string()))?;
-        if manifest.format != FORMAT || manifest.version != FORMAT_VERSION {
-            return Err(ExportError::Manifest(format!(
-                "format {} version {}",
-                manifest.format, manifest.version
-            )));
-        }
-        if manifest.classes.len() < 2 || manifest.freeze_depth > crate::model::NUM_BLOCKS {
-            return Err(ExportError::Manifest(
-                "needs two classes or more and a freeze depth of at most 16".into(),
-            ));
-        }
+        manifest.check().map_err(ExportError::Manifest)?;
         let mut model = TrainableModel {
             suffix: (manifest.freeze_depth > 0)
                 .then(|| UnfrozenSuffix::from_backbone(backbone, manifest.freeze_depth)),

@@ -15,6 +15,10 @@ pub struct Page {
     pub session: Session,
     /// Every event so far, in order.
     pub events: Vec<Event>,
+    /// The bytes of every file the engine handed over (`Event::File`), in order.
+    pub files: Vec<Vec<u8>>,
+    /// Thumbnail pixels by sample.
+    pub thumbnails: Vec<(u64, Vec<u8>)>,
 }
 
 /// The image as a PNG file's bytes, as the page would send a file.
@@ -57,6 +61,8 @@ impl Page {
         Self {
             session,
             events: Vec::new(),
+            files: Vec::new(),
+            thumbnails: Vec::new(),
         }
     }
 
@@ -67,7 +73,17 @@ impl Page {
 
     /// The events the session produced since the last call (also kept in `events`).
     pub fn collect(&mut self) -> Vec<Event> {
-        let new = self.session.take_events();
+        let mut new = Vec::new();
+        for outgoing in self.session.take_outgoing() {
+            match (&outgoing.event, outgoing.bytes) {
+                (Event::File { .. }, Some(bytes)) => self.files.push(bytes),
+                (Event::Thumbnail { sample, .. }, Some(bytes)) => {
+                    self.thumbnails.push((*sample, bytes))
+                }
+                (_, bytes) => assert!(bytes.is_none(), "bytes beside {:?}", outgoing.event),
+            }
+            new.push(outgoing.event);
+        }
         self.events.extend(new.iter().cloned());
         new
     }

@@ -4,6 +4,7 @@
 
 pub mod engine;
 pub mod synthetic;
+pub mod zips;
 
 use std::path::PathBuf;
 

@@ -35,6 +35,8 @@ pub enum Invalid {
     DuplicateSample(u64),
     #[error("no image came with the message")]
     MissingImage,
+    #[error("no file came with the message")]
+    MissingFile,
     #[error("the file is {0} bytes; the limit is {MAX_FILE_BYTES}")]
     FileTooLarge(usize),
     #[error("a {width}×{height} frame is outside 1…{MAX_IMAGE_SIDE} pixels a side")]
@@ -92,6 +94,12 @@ pub enum EngineError {
     DeviceLost(String),
     #[error("the engine stopped on an error: {0}")]
     Crashed(String),
+    #[error("this project file cannot be opened: {0}")]
+    ProjectFile(String),
+    #[error("this model file cannot be opened: {0}")]
+    ModelFile(String),
+    #[error("train a classifier first")]
+    NoClassifier,
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -14,7 +14,7 @@ pub mod wire;
 
 pub use errors::{EngineError, ImageProblem, Invalid, Notice};
 pub use metrics::{ConfusionMatrix, EpochMetrics};
-pub use validate::{check_classes, check_freeze_depth, class_name};
+pub use validate::{check_classes, check_freeze_depth, check_project_classes, class_name};
 
 /// EfficientNet-Lite0's MBConv blocks: the most that fine-tuning can unfreeze. (The core
 /// checks that its network agrees.)
@@ -116,6 +116,59 @@ pub enum Command {
         request: u64,
         encoding: ImageEncoding,
     },
+    /// Everything as one `.ajuste` project file (images, settings, the classifier and its
+    /// report); answered by [`Event::File`] with [`FileKind::Project`].
+    SaveProject {
+        classes: Vec<ProjectClass>,
+        settings: TrainSettings,
+    },
+    /// A `.ajuste` file travels beside the command. It replaces every image and the
+    /// classifier; classes and images are numbered from `first_id` up. Answered by
+    /// [`Event::ProjectOpened`] and a [`Event::Thumbnail`] per image.
+    OpenProject {
+        first_id: u64,
+    },
+    /// The trained classifier as a zip of `classifier.safetensors` + `manifest.json` (what
+    /// `ajuste train --out` writes); answered by [`Event::File`] with [`FileKind::Model`].
+    ExportModel,
+    /// A model zip (or a `.ajuste` project with a classifier) travels beside the command; it
+    /// becomes the classifier the preview uses. Answered by [`Event::ModelOpened`].
+    OpenModel,
+}
+
+/// A class as the page shows it, for a project file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProjectClass {
+    pub id: ClassId,
+    pub name: String,
+    pub enabled: bool,
+}
+
+/// A class of an opened project, numbered by the engine.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenedClass {
+    pub id: ClassId,
+    pub name: String,
+    pub enabled: bool,
+    pub samples: Vec<SampleId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenedProject {
+    pub classes: Vec<OpenedClass>,
+    pub settings: TrainSettings,
+    /// The report of the training that made the classifier, when the project has both.
+    pub report: Option<TrainingReport>,
+    /// The classes the classifier answers with, when the project has one.
+    pub classifier_classes: Option<Vec<String>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FileKind {
+    /// A `.ajuste` project.
+    Project,
+    /// A model zip.
+    Model,
 }
 
 /// Which images the final accuracy and confusion matrix were measured on.
@@ -227,6 +280,24 @@ pub enum Event {
     DeviceLost {
         error: EngineError,
         kept_classifier: bool,
+    },
+    /// A file for the user to save; its bytes travel beside the event.
+    File {
+        kind: FileKind,
+        name: String,
+    },
+    /// A project file replaced every image and the classifier.
+    ProjectOpened(OpenedProject),
+    /// A small RGBA picture of an image of an opened project (at most 128 pixels a side); the
+    /// pixels travel beside the event.
+    Thumbnail {
+        sample: SampleId,
+        width: u32,
+        height: u32,
+    },
+    /// An opened model is now the classifier.
+    ModelOpened {
+        classes: Vec<String>,
     },
 }
 

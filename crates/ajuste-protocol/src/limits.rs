@@ -20,3 +20,8 @@ pub const MAX_CLASS_NAME_CHARS: usize = 60;
 pub const MAX_FILE_BYTES: usize = 64 << 20;
 /// A side longer than this is refused before decoding (as the decoder does with headers).
 pub const MAX_IMAGE_SIDE: u32 = 20_000;
+/// A project or model file bigger than this is refused before it is read (the project reader
+/// has its own, finer limits).
+pub const MAX_PROJECT_BYTES: usize = (1 << 30) + (64 << 20);
+/// Thumbnails of opened projects fit in this many pixels a side.
+pub const THUMBNAIL_SIDE: u32 = 128;

@@ -3,7 +3,7 @@
 
 use crate::errors::Invalid;
 use crate::limits::*;
-use crate::{Command, ImageEncoding, TrainClass, TrainSettings};
+use crate::{Command, ImageEncoding, ProjectClass, TrainClass, TrainSettings};
 
 impl TrainSettings {
     pub fn validate(&self) -> Result<(), Invalid> {
@@ -65,6 +65,25 @@ pub fn check_classes(classes: &[TrainClass]) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// The classes of a project: named, each once (a project may have fewer than two, or
+/// disabled ones: it is work in progress).
+pub fn check_project_classes(classes: &[ProjectClass]) -> Result<(), Invalid> {
+    if classes.len() > MAX_CLASSES {
+        return Err(Invalid::TooManyClasses(classes.len()));
+    }
+    for (i, class) in classes.iter().enumerate() {
+        let name = class_name(&class.name)?;
+        let earlier = &classes[..i];
+        if earlier.iter().any(|c| c.id == class.id) {
+            return Err(Invalid::DuplicateClass);
+        }
+        if earlier.iter().any(|c| c.name.trim() == name) {
+            return Err(Invalid::DuplicateClassName(name.to_string()));
+        }
+    }
+    Ok(())
+}
+
 fn check_image(encoding: ImageEncoding, bytes: Option<usize>) -> Result<(), Invalid> {
     let Some(length) = bytes else {
         return Err(Invalid::MissingImage);
@@ -96,7 +115,19 @@ impl Command {
                 check_classes(classes)?;
                 settings.validate()
             }
-            Self::RemoveSample { .. } | Self::RemoveClass { .. } | Self::CancelTraining => Ok(()),
+            Self::SaveProject { classes, settings } => {
+                check_project_classes(classes)?;
+                settings.validate()
+            }
+            Self::OpenProject { .. } | Self::OpenModel => match bytes {
+                None => Err(Invalid::MissingFile),
+                Some(length) if length > MAX_PROJECT_BYTES => Err(Invalid::FileTooLarge(length)),
+                Some(_) => Ok(()),
+            },
+            Self::RemoveSample { .. }
+            | Self::RemoveClass { .. }
+            | Self::CancelTraining
+            | Self::ExportModel => Ok(()),
         }
     }
 

@@ -20,6 +20,9 @@ struct PreviewState {
     picture: RwSignal<Option<String>>,
     live: RwSignal<bool>,
     fps: RwSignal<Option<f64>>,
+    /// Answers to picked images so far (`data-answered`), so that a test can tell a new answer
+    /// from an old one that reads the same.
+    answered: RwSignal<u64>,
 }
 
 fn classify_file(state: AppState, preview: PreviewState, file: File) {
@@ -37,11 +40,13 @@ fn classify_file(state: AppState, preview: PreviewState, file: File) {
             Ok(bytes) => bytes,
             Err(message) => {
                 preview.busy.set(false);
+                preview.answered.update(|n| *n += 1);
                 return preview.error.set(Some(message));
             }
         };
         state.predict(&bytes, ImageEncoding::File, move |result| {
             preview.busy.set(false);
+            preview.answered.update(|n| *n += 1);
             match result {
                 Ok(prediction) => {
                     preview.error.set(None);
@@ -114,6 +119,7 @@ pub fn Preview() -> impl IntoView {
         picture: RwSignal::new(None),
         live: RwSignal::new(false),
         fps: RwSignal::new(None),
+        answered: RwSignal::new(0),
     };
     let ready = move || !matches!(state.phase.get(), Phase::Loading | Phase::Error);
     // The camera stops when the live preview does (unless a class card still shows it),
@@ -179,6 +185,7 @@ pub fn Preview() -> impl IntoView {
     view! {
         <section
             class="panel preview"
+            data-answered=move || preview.answered.get().to_string()
             aria-labelledby="preview-title"
             on:dragover=move |event: DragEvent| event.prevent_default()
             on:drop=on_drop

@@ -4,8 +4,9 @@
 use ajuste::protocol::{Command, EngineError, Event, wire};
 use futures_channel::mpsc::{UnboundedReceiver, unbounded};
 use futures_util::StreamExt;
-use wasm_bindgen::JsCast;
+use js_sys::Uint8Array;
 use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{DedicatedWorkerGlobalScope, MessageChannel, MessageEvent};
 
 /// A command and the bytes sent beside it, or why the message could not be read.
@@ -43,10 +44,17 @@ impl Inbox {
     }
 }
 
-/// Posts `event` to the page. An event that cannot be encoded (a value JSON cannot carry)
-/// is replaced by an error the page shows — for a prediction, its failed answer.
+/// Posts `event` to the page.
 pub fn send(event: &Event) {
-    let envelope = match wire::seal(event, None) {
+    send_with_bytes(event, None);
+}
+
+/// Posts `event` with `bytes` beside it (moved to the page, not copied again). An event that
+/// cannot be encoded (a value JSON cannot carry) is replaced by an error the page shows — for a
+/// prediction, its failed answer.
+pub fn send_with_bytes(event: &Event, bytes: Option<Vec<u8>>) {
+    let bytes = bytes.map(|bytes| JsValue::from(Uint8Array::from(bytes.as_slice())));
+    let envelope = match wire::seal(event, bytes.as_ref()) {
         Ok(envelope) => envelope,
         Err(reason) => {
             let error = EngineError::Internal(format!("an answer could not be encoded: {reason}"));
@@ -63,7 +71,7 @@ pub fn send(event: &Event) {
             }
         }
     };
-    if let Err(error) = scope().post_message(&envelope.message) {
+    if let Err(error) = scope().post_message_with_transfer(&envelope.message, &envelope.transfer) {
         web_sys::console::error_2(&"cannot post an event".into(), &error);
     }
 }

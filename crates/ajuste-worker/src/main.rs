@@ -11,7 +11,7 @@ mod weights_download;
 use ajuste::protocol::{EngineError, Event};
 use ajuste::session::Session;
 
-use inbox::{Inbox, Message, now_ms, send, yield_to_event_loop};
+use inbox::{Inbox, Message, now_ms, send, send_with_bytes, yield_to_event_loop};
 
 /// Served next to index.html; Trunk copies it from `www/`.
 const WEIGHTS_URL: &str = "efficientnet-lite0.safetensors";
@@ -84,7 +84,7 @@ async fn deliver(session: &mut Session, message: Message) {
 }
 
 fn flush(session: &mut Session) {
-    for event in session.take_events() {
-        send(&event);
+    for outgoing in session.take_outgoing() {
+        send_with_bytes(&outgoing.event, outgoing.bytes);
     }
 }

@@ -44,7 +44,8 @@ pub struct BackboneArgs {
 
 #[derive(clap::Args)]
 pub struct TrainArgs {
-    /// Training images: one sub-folder per class.
+    /// Training images: a folder with one sub-folder per class, or a project file
+    /// (`.ajuste`, its enabled classes; its settings are the defaults of the options below).
     #[arg(long)]
     pub data: PathBuf,
     /// Held-out test images, laid out like --data.
@@ -53,9 +54,10 @@ pub struct TrainArgs {
     /// Use only K training images per class (drawn with --seed).
     #[arg(long)]
     pub shots: Option<usize>,
-    /// Trainable last blocks of the backbone (0 = transfer learning, head only).
-    #[arg(long, default_value_t = 0)]
-    pub freeze_depth: usize,
+    /// Trainable last blocks of the backbone (0 = transfer learning, head only) [default: 0,
+    /// or a project's setting].
+    #[arg(long)]
+    pub freeze_depth: Option<usize>,
     #[arg(long)]
     pub epochs: Option<usize>,
     #[arg(long)]
@@ -73,7 +75,8 @@ pub struct TrainArgs {
     /// Train on the plain images only.
     #[arg(long)]
     pub no_augment: bool,
-    /// Directory to write the trained classifier to.
+    /// Where to write the result: a project file (`.ajuste`: images, settings, report and
+    /// classifier), or a directory (the classifier alone).
     #[arg(long)]
     pub out: Option<PathBuf>,
     #[arg(long)]
@@ -86,7 +89,8 @@ pub struct TrainArgs {
 
 #[derive(clap::Args)]
 pub struct PredictArgs {
-    /// A directory written by `ajuste train --out`.
+    /// A directory written by `ajuste train --out`, or a project file (`.ajuste`) with a
+    /// trained classifier.
     #[arg(long)]
     pub model: PathBuf,
     #[arg(required = true)]
@@ -113,9 +117,9 @@ enum Command {
     Imagenet(BackboneArgs),
     /// The pooled 1280-d feature vector of each image.
     Embed(BackboneArgs),
-    /// Train a classifier on folders of images (one sub-folder per class).
+    /// Train a classifier on folders of images (one sub-folder per class) or a project file.
     Train(TrainArgs),
-    /// Classify images with a classifier written by `train --out`.
+    /// Classify images with a classifier written by `train --out` (a directory or a project).
     Predict(PredictArgs),
 }
 

@@ -2,6 +2,7 @@
 
 mod backbone_commands;
 mod cli;
+mod projects;
 mod train_commands;
 
 fn main() -> std::process::ExitCode {

@@ -1,18 +1,16 @@
 //! `ajuste train` and `ajuste predict`: transfer learning and fine-tuning on folders of
-//! images, with the same engine the page uses.
+//! images or on a project file, with the same engine the page uses.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use ajuste::data::batch::images_to_tensor;
-use ajuste::data::dataset::Dataset;
 use ajuste::data::folder::list_classes;
-use ajuste::data::image::{decode, preprocess};
+use ajuste::data::image::preprocess;
 use ajuste::model::EfficientNetLite0;
-use ajuste::protocol::EvaluatedOn;
-use ajuste::rng::Rng;
+use ajuste::protocol::{EvaluatedOn, TrainingReport};
 use ajuste::train::cache::{ActivationCache, Activations};
 use ajuste::train::config::TrainingConfig;
 use ajuste::train::devices::Devices;
@@ -24,6 +22,7 @@ use burn::prelude::Device;
 use serde::Serialize;
 
 use crate::cli::{PredictArgs, TrainArgs, exit_code, load_backbone};
+use crate::projects::{self, Source};
 
 const FEATURE_BATCH: usize = 16;
 /// Cached activations beyond this stay in host memory.
@@ -50,41 +49,6 @@ struct TrainReport {
     notices: Vec<String>,
 }
 
-/// Decodes every image of each class, or — with `shots` — the first `shots` readable ones in
-/// a seeded random order, so that an unreadable file does not cost a shot.
-fn load_dataset(
-    classes: Vec<String>,
-    files: &[Vec<PathBuf>],
-    shots: Option<usize>,
-    seed: u64,
-) -> Dataset {
-    let mut rng = Rng::new(seed);
-    let mut dataset = Dataset::new(classes);
-    for (label, class_files) in files.iter().enumerate() {
-        let mut order = class_files.clone();
-        if shots.is_some() {
-            rng.shuffle(&mut order);
-        }
-        let mut taken = 0;
-        for path in order {
-            if shots.is_some_and(|shots| taken >= shots) {
-                break;
-            }
-            let image = std::fs::read(&path)
-                .map_err(|e| e.to_string())
-                .and_then(|b| decode(&b).map_err(|e| e.to_string()));
-            match image {
-                Ok(image) => {
-                    dataset.add(label, &image).expect("label from the listing");
-                    taken += 1;
-                }
-                Err(message) => eprintln!("ajuste: skipping {}: {message}", path.display()),
-            }
-        }
-    }
-    dataset
-}
-
 struct Progress {
     enabled: bool,
 }
@@ -105,22 +69,20 @@ impl Progress {
 
 pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
     let backbone = load_backbone(args.weights.as_deref(), device)?;
-    let listing = list_classes(&args.data)?;
-    let dataset = load_dataset(
-        listing.classes.clone(),
-        &listing.files,
-        args.shots,
-        args.seed,
-    );
+    let source = Source::read(&args.data)?;
+    let dataset = source.dataset(args.shots, args.seed);
     dataset.check_trainable().map_err(|e| e.to_string())?;
     let progress = Progress {
         enabled: std::io::stderr().is_terminal() && !args.json,
     };
 
-    let mut config = TrainingConfig::default()
-        .with_freeze_depth(args.freeze_depth)
-        .with_seed(args.seed)
-        .with_augment(!args.no_augment);
+    let mut config = TrainingConfig::from_settings(&source.settings()).with_seed(args.seed);
+    if let Some(depth) = args.freeze_depth {
+        config.freeze_depth = depth;
+    }
+    if args.no_augment {
+        config.augment = false;
+    }
     if let Some(epochs) = args.epochs {
         config.epochs = epochs;
     }
@@ -136,6 +98,8 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
     if let Some(views) = args.views {
         config.augmented_views = views;
     }
+    let output =
+        projects::output_project(args.out.as_deref(), source, &dataset, config.settings())?;
 
     let feature_start = Instant::now();
     let mut cache = ActivationCache::new(device, DEVICE_CACHE_BUDGET);
@@ -201,6 +165,17 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
     for notice in &notices {
         eprintln!("ajuste: note: {notice}");
     }
+    let training_report = TrainingReport {
+        classes: dataset.classes.clone(),
+        per_class_accuracy: fitted.evaluation.confusion.per_class_accuracy(),
+        confusion: fitted.evaluation.confusion.clone(),
+        evaluated_on: fitted.evaluated_on,
+        best_epoch: fitted.best_epoch,
+        epochs_run: fitted.history.len(),
+        cancelled: false,
+        seconds: feature_seconds + train_seconds,
+        notices: fitted.notices.clone(),
+    };
     let evaluation = fitted.evaluation;
     let evaluated_on = match fitted.evaluated_on {
         EvaluatedOn::Validation => "validation",
@@ -239,9 +214,7 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
         notices,
     };
     if let Some(out) = &args.out {
-        classifier
-            .save(out)
-            .map_err(|e| format!("{}: {e}", out.display()))?;
+        projects::save(out, output, training_report, &classifier)?;
     }
     print_report(&report, args.json)?;
     Ok(ExitCode::SUCCESS)
@@ -323,7 +296,7 @@ struct PredictResult {
 
 pub fn predict(args: &PredictArgs, device: &Device) -> Result<ExitCode, String> {
     let backbone = load_backbone(args.weights.as_deref(), device)?;
-    let classifier = Classifier::load(&args.model, &backbone, device)?;
+    let classifier = projects::load_classifier(&args.model, &backbone, device)?;
     let devices = Devices::single(device);
     let classes = &classifier.manifest.classes;
     let (inputs, failures) = crate::cli::read_images(&args.images);

@@ -176,22 +176,24 @@ export async function train(page) {
 
 /** Classifies a file through preview-input; returns { label, confidence, source } (source: "trained" or "imagenet"). */
 export async function classify(page, file, timeout = LONG_MS) {
-  await page.evaluate(() => {
-    const el = document.querySelector('[data-testid=prediction]');
-    if (el) el.setAttribute('data-label', '');
-  });
+  // The panel counts its answers: wait for one more than now (a new answer can read exactly
+  // like the previous one).
+  const answered = Number(await page.locator('.preview').getAttribute('data-answered'));
   await page.locator('[data-testid=preview-input]').setInputFiles(file);
   const handle = await page.waitForFunction(
-    () => {
-      const el = document.querySelector('[data-testid=prediction]');
-      const label = el?.getAttribute('data-label');
-      if (label) {
-        return { label, confidence: Number(el.getAttribute('data-confidence')), source: el.getAttribute('data-source') };
-      }
-      const error = document.querySelector('.preview [data-testid=error]');
-      return error ? { error: error.textContent } : null;
+    (before) => {
+      const panel = document.querySelector('.preview');
+      if (Number(panel?.getAttribute('data-answered')) <= before) return null;
+      const error = panel.querySelector('[data-testid=error]');
+      if (error) return { error: error.textContent };
+      const el = panel.querySelector('[data-testid=prediction]');
+      return {
+        label: el.getAttribute('data-label'),
+        confidence: Number(el.getAttribute('data-confidence')),
+        source: el.getAttribute('data-source'),
+      };
     },
-    null,
+    answered,
     { timeout, polling: 100 },
   );
   const result = await handle.jsonValue();

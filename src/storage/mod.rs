@@ -1,0 +1,34 @@
+//! Project files (`.ajuste`): everything a person builds in Ajuste — the classes in order,
+//! their images, the training settings, the last training report and the trained classifier —
+//! in one zip archive that the page and the CLI both read and write.
+//!
+//! ```text
+//! manifest.json                       format, schema version, classes (name, enabled, image
+//!                                     entries), settings, report, whether a classifier is in
+//! images/<class index>/<n>.png        each image as the engine keeps it (RGB, short side 256),
+//!                                     lossless, so features after a reload are bit-identical
+//! classifier/classifier.safetensors   the trained part, as `Classifier::to_bytes` writes it
+//! classifier/classifier.json          its manifest (classes, freeze depth, preprocessing)
+//! ```
+//!
+//! A project file comes from anywhere, so reading trusts nothing in it: every entry is read
+//! through a reader that stops at its limit (declared sizes are never believed), every name
+//! and number is checked before use, image sizes are checked on their headers before any
+//! pixel is decoded, and every problem is a [`ProjectError`] rather than a panic. Writing
+//! applies the same checks, so that every file written opens again.
+
+mod archive;
+mod error;
+mod images;
+pub mod limits;
+mod manifest;
+mod model_file;
+mod project;
+
+pub use error::ProjectError;
+pub use manifest::{FORMAT, SCHEMA_VERSION};
+pub use model_file::{read_model, write_model};
+pub use project::{Project, ProjectClass, SavedClassifier};
+
+/// The file name extension of project files (without the dot).
+pub const EXTENSION: &str = "ajuste";

@@ -1,0 +1,448 @@
+//! Project files (`.ajuste`): what is saved opens again exactly (pixels, settings, report,
+//! classifier outputs), and every kind of bad file is refused with its own error.
+//! `project_cli.rs` drives them through the `ajuste` binary; `project_hostile.rs` feeds
+//! mutated files and zip bombs.
+
+mod common;
+
+use ajuste::data::batch::images_to_tensor;
+use ajuste::data::image::{center_crop, resize_short_side, to_input};
+use ajuste::model::EfficientNetLite0;
+use ajuste::model::head::HeadConfig;
+use ajuste::model::split::UnfrozenSuffix;
+use ajuste::model::weights::load_safetensors;
+use ajuste::protocol::limits::MAX_CLASSES;
+use ajuste::protocol::{
+    ConfusionMatrix, EvaluatedOn, Invalid, Notice, TrainSettings, TrainingReport,
+};
+use ajuste::rng::Rng;
+use ajuste::storage::{Project, ProjectClass, ProjectError, SCHEMA_VERSION, SavedClassifier};
+use ajuste::train::devices::Devices;
+use ajuste::train::export::{self, Classifier};
+use ajuste::train::trainable::TrainableModel;
+use burn::prelude::Device;
+use common::zips::{self, Entry};
+use image::RgbImage;
+use serde_json::{Value, json};
+
+/// Photo-like noise: it barely compresses, as real photos barely do.
+pub fn noise(width: u32, height: u32, seed: u64) -> RgbImage {
+    let mut rng = Rng::new(seed);
+    RgbImage::from_fn(width, height, |_, _| {
+        let v = rng.next_u64();
+        image::Rgb([v as u8, (v >> 8) as u8, (v >> 16) as u8])
+    })
+}
+
+fn backbone() -> EfficientNetLite0 {
+    let weights = std::fs::read(common::shipped_weights()).unwrap();
+    load_safetensors(weights, &Device::flex()).unwrap()
+}
+
+fn class(name: &str, enabled: bool, sizes: &[(u32, u32)], seed: u64) -> ProjectClass {
+    ProjectClass {
+        name: name.into(),
+        enabled,
+        samples: (sizes.iter().enumerate())
+            .map(|(i, &(w, h))| noise(w, h, seed + i as u64))
+            .collect(),
+    }
+}
+
+fn report(classes: &[&str]) -> TrainingReport {
+    TrainingReport {
+        classes: classes.iter().map(|c| c.to_string()).collect(),
+        confusion: ConfusionMatrix {
+            matrix: vec![vec![2, 0], vec![1, 1]],
+        },
+        per_class_accuracy: vec![Some(1.0), Some(0.5)],
+        evaluated_on: EvaluatedOn::Validation,
+        best_epoch: Some(3),
+        epochs_run: 5,
+        cancelled: false,
+        seconds: 1.25,
+        notices: vec![Notice::NoValidationImages("dog".into())],
+    }
+}
+
+/// Three classes in a deliberate order (one disabled, one without images), settings off
+/// their defaults, a report, and `classifier` over cat and dog.
+fn project(classifier: Option<SavedClassifier>) -> Project {
+    Project {
+        classes: vec![
+            class("dog", true, &[(256, 256), (341, 256)], 10),
+            class("bird", false, &[(256, 1024)], 20),
+            class("cat", true, &[(256, 300), (256, 256), (1000, 256)], 30),
+            class("empty", true, &[], 0),
+        ],
+        settings: TrainSettings {
+            freeze_depth: 1,
+            epochs: 7,
+            batch_size: 8,
+            learning_rate: 3e-3,
+            augment: false,
+            validation_share: 0.2,
+        },
+        report: Some(report(&["cat", "dog"])),
+        classifier,
+    }
+}
+
+/// A classifier that reads no weights (reading a project never loads them).
+fn unchecked_classifier() -> SavedClassifier {
+    SavedClassifier {
+        manifest: export::Manifest::new(vec!["cat".into(), "dog".into()], 0, None),
+        weights: vec![1, 2, 3],
+    }
+}
+
+/// Fine-tuned (depth 1), so that the saved weights include backbone blocks, not only a head.
+fn real_classifier(backbone: &EfficientNetLite0) -> Classifier {
+    let model = TrainableModel {
+        suffix: Some(UnfrozenSuffix::from_backbone(backbone, 1)),
+        head: HeadConfig::new(2).init(&mut Rng::new(5), &Device::flex()),
+    };
+    Classifier::new(vec!["cat".into(), "dog".into()], None, model)
+}
+
+fn probabilities(
+    classifier: &Classifier,
+    backbone: &EfficientNetLite0,
+    images: &[RgbImage],
+) -> Vec<Vec<f32>> {
+    let inputs: Vec<Vec<f32>> = images.iter().map(|i| to_input(&center_crop(i))).collect();
+    let device = Device::flex();
+    let tensor = images_to_tensor(&inputs, &device);
+    pollster::block_on(classifier.probabilities(backbone, tensor, &Devices::single(&device)))
+        .unwrap()
+}
+
+#[test]
+fn a_saved_project_opens_exactly_as_it_was() {
+    let backbone = backbone();
+    let classifier = real_classifier(&backbone);
+    let project = project(Some(SavedClassifier::new(&classifier).unwrap()));
+    let bytes = project.to_bytes().unwrap();
+    let reloaded = Project::from_bytes(&bytes).unwrap();
+    // Classes in order with their flags, every pixel, settings, report, classifier bytes.
+    assert_eq!(reloaded, project);
+    // Writing is deterministic: the same project makes the same file.
+    assert_eq!(reloaded.to_bytes().unwrap(), bytes);
+    assert_eq!(
+        Project::classifier_from_bytes(&bytes).unwrap(),
+        project.classifier
+    );
+    let loaded = (reloaded.classifier.as_ref().unwrap())
+        .load(&backbone, &Device::flex())
+        .unwrap();
+    assert_eq!(loaded.manifest, classifier.manifest);
+    let images: Vec<RgbImage> = reloaded.classes[2].samples.clone();
+    assert_eq!(
+        probabilities(&loaded, &backbone, &images),
+        probabilities(&classifier, &backbone, &images)
+    );
+    // Handed back to the engine (which brings every image to short side 256), a stored
+    // image stays as it is: its features are the ones it had before it was saved.
+    for image in reloaded.classes.iter().flat_map(|c| &c.samples) {
+        assert!(
+            resize_short_side(image) == *image,
+            "{:?}",
+            image.dimensions()
+        );
+    }
+}
+
+#[test]
+fn names_are_trimmed_and_an_empty_project_is_a_project() {
+    let mut project = project(None);
+    project.report = None;
+    project.classes[0].name = "  dog\t".into();
+    let reloaded = Project::from_bytes(&project.to_bytes().unwrap()).unwrap();
+    assert_eq!(reloaded.classes[0].name, "dog");
+    let empty = Project::default();
+    assert_eq!(
+        Project::from_bytes(&empty.to_bytes().unwrap()).unwrap(),
+        empty
+    );
+}
+
+#[test]
+fn a_classifier_that_does_not_load_is_an_error_not_a_crash() {
+    let backbone = backbone();
+    let device = Device::flex();
+    let garbage = unchecked_classifier();
+    assert!(matches!(
+        garbage.load(&backbone, &device),
+        Err(ProjectError::BadClassifier(_))
+    ));
+    // Weights of a two-class head under a manifest that promises three classes.
+    let mut mismatched = SavedClassifier::new(&real_classifier(&backbone)).unwrap();
+    mismatched.manifest.classes.push("bird".into());
+    assert!(matches!(
+        mismatched.load(&backbone, &device),
+        Err(ProjectError::BadClassifier(_))
+    ));
+}
+
+fn good_file() -> Vec<u8> {
+    project(Some(unchecked_classifier())).to_bytes().unwrap()
+}
+
+fn refused(bytes: &[u8]) -> ProjectError {
+    Project::from_bytes(bytes).unwrap_err()
+}
+
+/// The good file with its entries changed by `edit` (written again, stored).
+fn with_entries(edit: impl FnOnce(&mut Vec<Entry>)) -> Vec<u8> {
+    let mut entries = zips::entries(&good_file());
+    edit(&mut entries);
+    zips::zip(&entries)
+}
+
+/// The good file with `edit` applied to the JSON of entry `name`.
+fn with_json(name: &str, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    with_entries(|entries| {
+        let entry = entries.iter_mut().find(|e| e.name == name).unwrap();
+        let mut value: Value = serde_json::from_slice(&entry.data).unwrap();
+        edit(&mut value);
+        *entry = Entry::stored(name, serde_json::to_vec(&value).unwrap());
+    })
+}
+
+fn with_manifest(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    with_json("manifest.json", edit)
+}
+
+type Edit = Box<dyn Fn(&mut Value)>;
+
+fn png(image: &RgbImage) -> Vec<u8> {
+    common::engine::png(image)
+}
+
+#[test]
+fn the_schema_version_decides_what_opens() {
+    assert_eq!(SCHEMA_VERSION, 1);
+    let same = with_manifest(|m| m["schema_version"] = json!(1));
+    assert_eq!(
+        Project::from_bytes(&same).unwrap(),
+        project(Some(unchecked_classifier()))
+    );
+    // A newer file may be shaped in any way: the version is what it is refused for.
+    let newer = with_manifest(|m| *m = json!({"format": "ajuste-project", "schema_version": 2}));
+    let error = refused(&newer);
+    assert_eq!(
+        error,
+        ProjectError::NewerSchema {
+            found: 2,
+            supported: 1
+        }
+    );
+    assert!(error.to_string().contains("update Ajuste"), "{error}");
+}
+
+#[test]
+fn broken_containers_are_refused_by_kind() {
+    let good = good_file();
+    assert_eq!(refused(b"just some text"), ProjectError::NotZip);
+    assert_eq!(refused(&png(&noise(8, 8, 1))), ProjectError::NotZip);
+    assert_eq!(refused(&[]), ProjectError::NotZip);
+    for keep in [10, good.len() / 3, good.len() - 30, good.len() - 1] {
+        assert!(
+            matches!(refused(&good[..keep]), ProjectError::Corrupt(_)),
+            "kept {keep} bytes"
+        );
+    }
+    // A byte changed inside an image: its checksum no longer matches.
+    let mut damaged = good.clone();
+    let image_at = good.windows(4).rposition(|w| w == b"IDAT").unwrap();
+    damaged[image_at + 100] ^= 0x55;
+    assert!(matches!(refused(&damaged), ProjectError::Corrupt(_)));
+    let lying_method = with_entries(|e| e[1].method = 12);
+    let error = refused(&lying_method);
+    assert!(matches!(error, ProjectError::Unsupported(_)), "{error:?}");
+    let encrypted = with_entries(|e| e[1].flags = 1);
+    assert!(matches!(refused(&encrypted), ProjectError::Unsupported(_)));
+    let no_manifest = with_entries(|e| e.retain(|e| e.name != "manifest.json"));
+    assert_eq!(refused(&no_manifest), ProjectError::MissingManifest);
+    let duplicate = with_entries(|e| e.push(e[1].clone()));
+    assert_eq!(refused(&duplicate), ProjectError::DuplicateEntries);
+    for name in [
+        "../escape.png",
+        "/etc/passwd",
+        "images\\0\\0.png",
+        "C:/x",
+        "a/../../b",
+    ] {
+        let renamed = with_entries(|e| e.push(Entry::stored(name, vec![1])));
+        assert_eq!(refused(&renamed), ProjectError::UnsafeName(name.into()));
+    }
+}
+
+#[test]
+fn bad_manifests_are_refused_by_kind() {
+    let broken = with_entries(|e| e[0] = Entry::stored("manifest.json", b"{\"format\":".to_vec()));
+    assert!(matches!(refused(&broken), ProjectError::BadManifest(_)));
+    let other = with_manifest(|m| m["format"] = json!("ajuste-classifier"));
+    assert_eq!(
+        refused(&other),
+        ProjectError::UnknownFormat("ajuste-classifier".into())
+    );
+    let cases: Vec<(Edit, ProjectError)> = vec![
+        (
+            Box::new(|m| m["classes"][2]["name"] = json!("dog")),
+            ProjectError::Classes(Invalid::DuplicateClassName("dog".into())),
+        ),
+        (
+            Box::new(|m| m["classes"][1]["name"] = json!(" ")),
+            ProjectError::Classes(Invalid::EmptyClassName),
+        ),
+        (
+            Box::new(|m| {
+                let many: Vec<Value> = (0..=MAX_CLASSES)
+                    .map(|i| json!({"name": format!("c{i}"), "enabled": true, "images": []}))
+                    .collect();
+                m["classes"] = json!(many);
+            }),
+            ProjectError::Classes(Invalid::TooManyClasses(MAX_CLASSES + 1)),
+        ),
+        (
+            Box::new(|m| m["settings"]["epochs"] = json!(0)),
+            ProjectError::BadSettings(Invalid::Epochs(0)),
+        ),
+        (
+            Box::new(|m| m["classes"][0]["images"][1] = json!("images/9/9.png")),
+            ProjectError::MissingEntry("images/9/9.png".into()),
+        ),
+        (
+            Box::new(|m| m["classes"][0]["images"][1] = json!("images/0/0.png")),
+            ProjectError::ImageListedTwice("images/0/0.png".into()),
+        ),
+        (
+            Box::new(|m| m["classes"][0]["images"][0] = json!("../images/0/0.png")),
+            ProjectError::UnsafeName("../images/0/0.png".into()),
+        ),
+        (
+            Box::new(|m| m["classes"][0]["images"][0] = json!("manifest.json")),
+            ProjectError::BadImage {
+                name: "manifest.json".into(),
+                reason: "not a PNG file".into(),
+            },
+        ),
+        (
+            Box::new(|m| m["classes"][2]["name"] = json!("kitten")),
+            ProjectError::BadReport("class \"cat\" is not in the project".into()),
+        ),
+    ];
+    for (i, (edit, expected)) in cases.into_iter().enumerate() {
+        assert_eq!(refused(&with_manifest(edit)), expected, "case {i}");
+    }
+    for edit in [
+        |m: &mut Value| {
+            m.as_object_mut()
+                .unwrap()
+                .remove("classes")
+                .map(drop)
+                .unwrap()
+        },
+        |m: &mut Value| m["classes"][0]["enabled"] = json!("yes"),
+        |m: &mut Value| m["settings"]["learning_rate"] = json!("fast"),
+        |m: &mut Value| m["report"]["confusion"] = json!(3),
+    ] {
+        assert!(matches!(
+            refused(&with_manifest(edit)),
+            ProjectError::BadManifest(_)
+        ));
+    }
+    let square =
+        with_manifest(|m| m["report"]["confusion"]["matrix"] = json!([[1, 2, 3], [4, 5, 6]]));
+    assert!(matches!(refused(&square), ProjectError::BadReport(_)));
+}
+
+#[test]
+fn bad_images_and_classifiers_are_refused_by_kind() {
+    let replace = |name: &'static str, data: Vec<u8>| {
+        with_entries(move |entries| {
+            let entry = entries.iter_mut().find(|e| e.name == name).unwrap();
+            *entry = Entry::stored(name, data);
+        })
+    };
+    let first = "images/0/0.png";
+    assert_eq!(
+        refused(&replace(first, png(&noise(300, 300, 1)))),
+        ProjectError::ImageSize {
+            name: first.into(),
+            width: 300,
+            height: 300
+        }
+    );
+    let mut cut = png(&noise(256, 256, 1));
+    cut.truncate(cut.len() / 2);
+    assert!(matches!(
+        refused(&replace(first, cut)),
+        ProjectError::BadImage { name, .. } if name == first
+    ));
+    let weights = "classifier/classifier.safetensors";
+    let no_weights = with_entries(|e| e.retain(|e| e.name != weights));
+    assert_eq!(
+        refused(&no_weights),
+        ProjectError::MissingEntry(weights.into())
+    );
+    let classifier = "classifier/classifier.json";
+    let wolf = with_json(classifier, |c| c["classes"][1] = json!("wolf"));
+    assert_eq!(refused(&wolf), ProjectError::ClassifierClass("wolf".into()));
+    for edit in [
+        |c: &mut Value| c["hidden_units"] = json!(1_000_000_000),
+        |c: &mut Value| c["hidden_units"] = json!(0),
+        |c: &mut Value| c["freeze_depth"] = json!(17),
+        |c: &mut Value| c["format"] = json!("ajuste-project"),
+        |c: &mut Value| c["classes"] = json!(["cat"]),
+        |c: &mut Value| c["classes"] = json!(["cat", "cat"]),
+        |c: &mut Value| c["classes"] = json!("cat, dog"),
+    ] {
+        let error = refused(&with_json(classifier, edit));
+        assert!(matches!(error, ProjectError::BadClassifier(_)), "{error:?}");
+    }
+    let swapped = with_manifest(|m| m["report"]["classes"] = json!(["dog", "cat"]));
+    assert_eq!(
+        refused(&swapped),
+        ProjectError::BadReport("it is about other classes than the classifier".into())
+    );
+    // Without its classifier, the same report is fine.
+    let alone = with_manifest(|m| {
+        m["report"]["classes"] = json!(["dog", "cat"]);
+        m["includes_classifier"] = json!(false);
+    });
+    assert!(Project::from_bytes(&alone).unwrap().classifier.is_none());
+}
+
+#[test]
+fn what_would_not_open_is_not_written() {
+    let mut wrong_size = project(None);
+    wrong_size.classes[0].samples.push(noise(300, 300, 1));
+    assert!(matches!(
+        wrong_size.to_bytes(),
+        Err(ProjectError::ImageSize { width: 300, .. })
+    ));
+    assert_eq!(wrong_size.check(), wrong_size.to_bytes().map(drop));
+    let mut twice = project(None);
+    twice.classes[1].name = " dog ".into();
+    assert_eq!(
+        twice.to_bytes(),
+        Err(ProjectError::Classes(Invalid::DuplicateClassName(
+            "dog".into()
+        )))
+    );
+    let mut unknown = project(Some(unchecked_classifier()));
+    unknown.classes[2].name = "kitten".into();
+    unknown.report = None;
+    assert_eq!(
+        unknown.to_bytes(),
+        Err(ProjectError::ClassifierClass("cat".into()))
+    );
+    let mut settings = project(None);
+    settings.settings.learning_rate = f64::NAN;
+    assert_eq!(
+        settings.to_bytes(),
+        Err(ProjectError::BadSettings(Invalid::LearningRate))
+    );
+}
