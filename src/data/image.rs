@@ -13,6 +13,8 @@ pub const RESIZE_SHORT_SIDE: usize = 256;
 /// Larger images are refused: nobody's photo is 20k pixels wide, and decoding one would
 /// need gigabytes.
 pub const MAX_SIDE: u32 = ajuste_protocol::limits::MAX_IMAGE_SIDE;
+/// See [`ajuste_protocol::limits::MAX_IMAGE_PIXELS`].
+pub const MAX_PIXELS: u64 = ajuste_protocol::limits::MAX_IMAGE_PIXELS;
 const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -25,6 +27,11 @@ pub enum ImageError {
     Corrupt(String),
     #[error("the image is too large ({width}×{height}); the limit is {MAX_SIDE} pixels a side")]
     TooLarge { width: u32, height: u32 },
+    #[error(
+        "the image has too many pixels ({width}×{height}); the limit is {} megapixels",
+        MAX_PIXELS / 1_000_000
+    )]
+    TooManyPixels { width: u32, height: u32 },
     #[error("the image has no pixels")]
     NoPixels,
     #[error("a {width}×{height} RGBA frame needs {expected} bytes, got {actual}")]
@@ -52,10 +59,8 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage, ImageError> {
     // The header alone gives the size: refuse an oversized image here, because the decoder's
     // own limits (below) report the refusal without the size.
     let header_size = ImageReader::with_format(Cursor::new(bytes), format).into_dimensions();
-    if let Ok((width, height)) = header_size
-        && (width > MAX_SIDE || height > MAX_SIDE)
-    {
-        return Err(ImageError::TooLarge { width, height });
+    if let Ok((width, height)) = header_size {
+        check_size(width, height)?;
     }
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
@@ -64,8 +69,11 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage, ImageError> {
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(classify)?;
     let (width, height) = decoder.dimensions();
-    if width > MAX_SIDE || height > MAX_SIDE {
-        return Err(ImageError::TooLarge { width, height });
+    check_size(width, height)?;
+    // `DynamicImage::from_decoder` allocates the whole buffer without asking the limits
+    // above: this is what stands between a small file and gigabytes.
+    if decoder.total_bytes() > MAX_DECODE_BYTES {
+        return Err(ImageError::TooManyPixels { width, height });
     }
     if width == 0 || height == 0 {
         return Err(ImageError::NoPixels);
@@ -77,6 +85,17 @@ pub fn decode(bytes: &[u8]) -> Result<RgbImage, ImageError> {
     };
     image.apply_orientation(orientation);
     Ok(flatten_to_rgb(image))
+}
+
+/// Refuses sizes whose decoding would take too much memory, from the header alone.
+fn check_size(width: u32, height: u32) -> Result<(), ImageError> {
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(ImageError::TooLarge { width, height });
+    }
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(ImageError::TooManyPixels { width, height });
+    }
+    Ok(())
 }
 
 /// Natively, JPEGs go through libjpeg-turbo's decoder, as in the PyTorch reference pipeline.
@@ -128,9 +147,7 @@ pub fn from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<RgbImage, Image
     if width == 0 || height == 0 {
         return Err(ImageError::NoPixels);
     }
-    if width > MAX_SIDE || height > MAX_SIDE {
-        return Err(ImageError::TooLarge { width, height });
-    }
+    check_size(width, height)?;
     let expected = width as usize * height as usize * 4;
     if rgba.len() != expected {
         return Err(ImageError::BadBuffer {

@@ -35,6 +35,9 @@ fn image_problem(error: ImageError) -> ImageProblem {
             height,
             max_side: MAX_SIDE,
         },
+        ImageError::TooManyPixels { width, height } => {
+            ImageProblem::TooManyPixels { width, height }
+        }
         ImageError::NoPixels => ImageProblem::NoPixels,
         ImageError::BadBuffer {
             width,

@@ -58,6 +58,11 @@ pub enum ImageProblem {
         height: u32,
         max_side: u32,
     },
+    #[error(
+        "the image has too many pixels ({width}×{height}); the limit is {} megapixels",
+        MAX_IMAGE_PIXELS / 1_000_000
+    )]
+    TooManyPixels { width: u32, height: u32 },
     #[error("the image has no pixels")]
     NoPixels,
     #[error("a {width}×{height} RGBA frame needs {expected} bytes, got {actual}")]

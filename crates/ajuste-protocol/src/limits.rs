@@ -20,6 +20,9 @@ pub const MAX_CLASS_NAME_CHARS: usize = 60;
 pub const MAX_FILE_BYTES: usize = 64 << 20;
 /// A side longer than this is refused before decoding (as the decoder does with headers).
 pub const MAX_IMAGE_SIDE: u32 = 20_000;
+/// More pixels than this are refused before decoding: a small file can claim a huge image,
+/// and decoding it would allocate gigabytes (100 MP as RGBA is 400 MB).
+pub const MAX_IMAGE_PIXELS: u64 = 100_000_000;
 /// A project or model file bigger than this is refused before it is read (the project reader
 /// has its own, finer limits).
 pub const MAX_PROJECT_BYTES: usize = (1 << 30) + (64 << 20);
