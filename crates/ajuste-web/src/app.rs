@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::classes::Classes;
 use super::engine_status::{DeviceNotice, EngineAlerts};
 use super::preview::Preview;
+use super::project_bar::ProjectBar;
 use super::startup::StartupProgress;
 use super::state::{AppState, Phase};
 use super::training::TrainingPanel;
@@ -44,6 +45,7 @@ pub fn App() -> impl IntoView {
                 <StartupProgress progress=state.weights />
             </Show>
             <EngineAlerts />
+            <ProjectBar />
             <div class="layout">
                 <Classes />
                 <div class="side">

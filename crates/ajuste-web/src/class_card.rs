@@ -124,6 +124,8 @@ fn Thumbnail(class: ClassModel, sample: SampleModel) -> impl IntoView {
     let state = expect_context::<AppState>();
     let accepted = sample.accepted;
     let label = format!("Remove {}", sample.name);
+    let picture = sample.thumbnail;
+    let alt = sample.name.clone();
     view! {
         <li
             class="thumbnail"
@@ -131,7 +133,13 @@ fn Thumbnail(class: ClassModel, sample: SampleModel) -> impl IntoView {
             data-testid="sample"
             data-accepted=move || accepted.get().to_string()
         >
-            <img src=sample.thumbnail alt=sample.name.clone() loading="lazy" />
+            // An opened project's picture comes a moment after the image itself.
+            <Show
+                when=move || picture.with(|url| !url.is_empty())
+                fallback=|| view! { <span class="no-picture" aria-hidden="true"></span> }
+            >
+                <img src=move || picture.get() alt=alt.clone() loading="lazy" />
+            </Show>
             <button
                 type="button"
                 class="remove"

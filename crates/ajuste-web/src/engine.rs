@@ -23,11 +23,12 @@ impl AppState {
     }
 
     /// Ends the worker (whatever state it is in) and starts a new one, which gets the
-    /// current feature settings and every image on the page again.
+    /// opened project, the current feature settings and every other image on the page again.
     pub fn restart(self) {
         // Dropping the link terminates its worker.
         self.link.set_value(None);
         self.fail_predictions(&messages::engine_not_running());
+        self.abandon_file_task();
         self.fatal.set(None);
         self.engine_message.set(None);
         self.rejected.set(None);
@@ -42,6 +43,8 @@ impl AppState {
         self.forget_classifier();
         self.phase.set(Phase::Loading);
         self.connect();
+        // First: opening a project replaces every image, and sets its own feature settings.
+        self.reopen_project();
         let settings = self.settings.get_untracked();
         self.send(
             &Command::PrepareFeatures {
@@ -136,6 +139,7 @@ impl AppState {
         self.fatal.set(Some(message.clone()));
         self.phase.set(Phase::Error);
         self.fail_predictions(&message);
+        self.abandon_file_task();
     }
 
     fn receive(self, generation: u64, incoming: Incoming) {
@@ -143,7 +147,7 @@ impl AppState {
             return; // From a worker that a restart replaced.
         }
         match incoming {
-            Incoming::Event(event) => self.apply(event),
+            Incoming::Event(event, bytes) => self.apply(event, bytes),
             Incoming::Unreadable { error, json } => self.unreadable(&error, json.as_deref()),
             Incoming::Crashed(detail) => self.engine_down(messages::engine_crashed(&detail)),
         }
@@ -174,6 +178,10 @@ impl AppState {
                 self.settle();
             }
             "Ready" if self.phase.get_untracked() == Phase::Loading => self.settle(),
+            // The answer to a save or an open.
+            "File" | "ProjectOpened" | "ModelOpened" | "CommandRejected" => {
+                self.file_answer_lost(text);
+            }
             "Fatal" => self.engine_down(text),
             _ => {}
         }

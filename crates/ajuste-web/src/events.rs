@@ -1,13 +1,15 @@
 //! How each event from the engine changes the page.
 
 use ajuste_protocol::{Backend, Command, Event};
+use js_sys::Uint8Array;
 use leptos::prelude::*;
 
 use super::messages;
 use super::state::{AppState, Phase};
 
 impl AppState {
-    pub fn apply(self, event: Event) {
+    /// `bytes` came beside the event (a file to save, a thumbnail's pixels).
+    pub fn apply(self, event: Event, bytes: Option<Uint8Array>) {
         match event {
             Event::Backend(backend) => self.backend.set(Some(backend)),
             Event::WeightsProgress { loaded, total } => self.weights.set((loaded, total)),
@@ -62,8 +64,11 @@ impl AppState {
                 let result = result.map_err(|error| messages::engine_error(&error));
                 self.answer(request, result);
             }
+            // A refused save or open is shown in the project bar.
             Event::CommandRejected(error) => {
-                self.rejected.set(Some(messages::engine_error(&error)));
+                if !self.file_rejected(&error) {
+                    self.rejected.set(Some(messages::engine_error(&error)));
+                }
             }
             // A `Backend(Cpu)` event follows; the engine computes the features again.
             Event::DeviceLost {
@@ -76,6 +81,14 @@ impl AppState {
                     self.forget_classifier();
                 }
             }
+            Event::File { kind, name } => self.file_arrived(kind, &name, bytes),
+            Event::ProjectOpened(project) => self.project_opened(project),
+            Event::Thumbnail {
+                sample,
+                width,
+                height,
+            } => self.thumbnail_arrived(sample, width, height, bytes),
+            Event::ModelOpened { classes } => self.model_opened(&classes),
         }
     }
 }

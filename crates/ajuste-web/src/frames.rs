@@ -1,9 +1,9 @@
 //! Frame grabs from a `<video>`: RGBA pixels for the engine, and a small picture for the page.
 
-use js_sys::{Object, Reflect};
+use js_sys::{Object, Reflect, Uint8Array, Uint8ClampedArray};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlVideoElement, ImageData};
 
 /// Frames go to the engine at most this size on their short side: the engine brings them
 /// to 256 anyway, and smaller frames cross to the worker faster.
@@ -91,4 +91,26 @@ pub fn thumbnail(canvas: &HtmlCanvasElement, scratch: &HtmlCanvasElement) -> Str
     scratch
         .to_data_url_with_type("image/jpeg")
         .unwrap_or_default()
+}
+
+/// A JPEG data URL of `width`×`height` RGBA pixels (an opened project's thumbnail), or None
+/// when the pixels do not fill that size. JPEG: a project can hold thousands of images, and
+/// their pictures stay in the page as text.
+pub fn rgba_picture(rgba: &Uint8Array, width: u32, height: u32) -> Option<String> {
+    let expected = u64::from(width) * u64::from(height) * 4;
+    if width == 0 || height == 0 || u64::from(rgba.length()) != expected {
+        return None;
+    }
+    // A view of the same memory, as `ImageData` wants it.
+    let clamped = Uint8ClampedArray::new_with_byte_offset_and_length(
+        &rgba.buffer(),
+        rgba.byte_offset(),
+        rgba.length(),
+    );
+    let pixels = ImageData::new_with_js_u8_clamped_array_and_sh(&clamped, width, height).ok()?;
+    let canvas = new_canvas()?;
+    canvas.set_width(width);
+    canvas.set_height(height);
+    context(&canvas)?.put_image_data(&pixels, 0.0, 0.0).ok()?;
+    canvas.to_data_url_with_type("image/jpeg").ok()
 }

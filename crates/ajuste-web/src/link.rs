@@ -3,6 +3,7 @@
 //! show it instead of waiting.
 
 use ajuste_protocol::{Command, Event, wire};
+use js_sys::{Array, ArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{ErrorEvent, MessageEvent, Worker};
@@ -14,12 +15,10 @@ const WORKER_SCRIPT: &str = "ajuste-worker_loader.js";
 
 /// What comes out of the worker.
 pub enum Incoming {
-    Event(Event),
+    /// An event, and the bytes that came beside it (a file to save, a thumbnail's pixels).
+    Event(Event, Option<Uint8Array>),
     /// A message that did not decode: why, and its JSON when it had some.
-    Unreadable {
-        error: String,
-        json: Option<String>,
-    },
+    Unreadable { error: String, json: Option<String> },
     /// The worker's `onerror`: a panic or a failed load. Nothing more will come.
     Crashed(String),
 }
@@ -36,19 +35,19 @@ impl EngineLink {
         let worker =
             Worker::new(WORKER_SCRIPT).map_err(|e| messages::worker_start_failed(&describe(&e)))?;
         let on_event = deliver.clone();
-        let on_message =
-            Closure::<dyn FnMut(MessageEvent)>::new(
-                move |message: MessageEvent| match wire::open::<Event>(&message.data()) {
-                    Ok((event, _)) => on_event(Incoming::Event(event)),
-                    Err(wire::Unopened { error, json }) => {
-                        web_sys::console::error_2(
-                            &format!("unreadable message from the engine: {error}").into(),
-                            &json.clone().unwrap_or_default().into(),
-                        );
-                        on_event(Incoming::Unreadable { error, json });
-                    }
-                },
-            );
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
+            let (body, bytes) = split(&message.data());
+            match wire::open::<Event>(&body) {
+                Ok((event, _)) => on_event(Incoming::Event(event, bytes)),
+                Err(wire::Unopened { error, json }) => {
+                    web_sys::console::error_2(
+                        &format!("unreadable message from the engine: {error}").into(),
+                        &json.clone().unwrap_or_default().into(),
+                    );
+                    on_event(Incoming::Unreadable { error, json });
+                }
+            }
+        });
         let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |error: ErrorEvent| {
             deliver(Incoming::Crashed(error.message()))
         });
@@ -69,6 +68,27 @@ impl EngineLink {
             .post_message_with_transfer(&envelope.message, &envelope.transfer)
             .map_err(|e| describe(&e))
     }
+}
+
+/// The envelope without its bytes, and the bytes as a view (no copy). `wire::open` would copy
+/// them into the page's wasm memory, which never shrinks again: a project file can be a
+/// gigabyte, and it only passes through the page on its way to a download.
+fn split(data: &JsValue) -> (JsValue, Option<Uint8Array>) {
+    let Some(parts) = data.dyn_ref::<Array>().filter(|parts| parts.length() > 1) else {
+        return (data.clone(), None);
+    };
+    let bytes = parts.get(1);
+    let bytes = if bytes.is_undefined() {
+        None
+    } else if let Some(view) = bytes.dyn_ref::<Uint8Array>() {
+        Some(view.clone())
+    } else if let Some(buffer) = bytes.dyn_ref::<ArrayBuffer>() {
+        Some(Uint8Array::new(buffer))
+    } else {
+        // Another typed array: `new Uint8Array(typedArray)` copies, but stays in JS memory.
+        Some(Uint8Array::new(&bytes))
+    };
+    (Array::of1(&parts.get(0)).into(), bytes)
 }
 
 /// The worker stops with its link: a restart drops the old link before starting the next.

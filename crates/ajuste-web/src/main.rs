@@ -14,8 +14,12 @@ mod files;
 mod frames;
 mod link;
 mod messages;
+mod offline;
 mod preview;
 mod progress;
+mod project;
+mod project_bar;
+mod project_events;
 mod samples;
 mod settings;
 mod startup;
@@ -27,4 +31,5 @@ mod webcam;
 fn main() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
+    offline::register_service_worker();
 }

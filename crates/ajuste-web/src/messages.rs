@@ -63,6 +63,76 @@ pub fn not_a_whole_number(what: &str) -> String {
     format!("{what}: enter a whole number")
 }
 
+// The project bar: saving and opening files.
+
+pub const PROJECT_TITLE: &str = "Project";
+pub const SAVE_PROJECT: &str = "Save project";
+pub const OPEN_PROJECT: &str = "Open project";
+pub const DOWNLOAD_MODEL: &str = "Download model";
+pub const OPEN_MODEL: &str = "Open model";
+pub const DISMISS: &str = "Dismiss";
+pub const PROJECT_HINT: &str = "A project file (.ajuste) keeps the classes, their images, the \
+    settings and the trained classifier; drop one here to open it. The model alone (a .zip) is \
+    what the ajuste command-line tool reads.";
+
+/// While the engine writes or reads a file.
+pub fn file_busy(opening: bool) -> &'static str {
+    if opening {
+        "Opening…"
+    } else {
+        "Preparing the file…"
+    }
+}
+
+/// The bar's buttons wait for the engine (loading, training, another file).
+pub fn files_not_ready() -> String {
+    "Wait until the engine is ready (and not training) to open a file.".into()
+}
+
+pub fn file_saved(name: &str) -> String {
+    format!("Downloaded {name}.")
+}
+
+pub fn project_opened(classes: usize, images: usize) -> String {
+    format!(
+        "Opened a project of {} and {}.",
+        counted(classes, "class", "classes"),
+        counted(images, "image", "images")
+    )
+}
+
+pub fn model_opened(classes: &[String]) -> String {
+    format!(
+        "Opened a model of {}: {}.",
+        counted(classes.len(), "class", "classes"),
+        classes.join(", ")
+    )
+}
+
+/// What an image of an opened project is called (it has no file name any more).
+pub fn project_image_name(class: &str, number: usize) -> String {
+    format!("{class}, image {number}")
+}
+
+pub fn file_without_bytes(name: &str) -> String {
+    format!("{name}: the engine sent the file without its contents.")
+}
+
+pub fn file_interrupted() -> String {
+    "The engine stopped before the file was saved or opened: try again.".into()
+}
+
+/// The restarted engine could not open the project the page's images came from.
+pub fn project_not_reopened(detail: &str) -> String {
+    format!(
+        "The restarted engine could not open the project again ({detail}); its images were taken off the page: open the file again."
+    )
+}
+
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {

@@ -238,7 +238,7 @@ pub fn Preview() -> impl IntoView {
                         _ => "imagenet",
                     }
                     data-label=move || top1().map(|s| s.label).unwrap_or_default()
-                    data-confidence=move || top1().map(|s| format!("{:.4}", s.probability)).unwrap_or_default()
+                    data-confidence=move || top1().map(|s| format!("{:.6}", s.probability)).unwrap_or_default()
                     aria-live="polite"
                 >
                     {move || top1().map(|s| s.label).unwrap_or_default()}

@@ -89,7 +89,7 @@ impl AppState {
             samples.push(SampleModel {
                 id: sample,
                 name,
-                thumbnail,
+                thumbnail: RwSignal::new(thumbnail),
                 accepted: RwSignal::new(false),
             })
         });
@@ -156,7 +156,9 @@ impl AppState {
     }
 
     pub(super) fn forget_source(&self, sample: &SampleModel) {
-        release_thumbnail(&sample.thumbnail);
+        sample
+            .thumbnail
+            .try_with_untracked(|url| release_thumbnail(url));
         self.sources.update_value(|sources| {
             sources.remove(&sample.id);
         });

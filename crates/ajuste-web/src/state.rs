@@ -11,6 +11,7 @@ use ajuste_protocol::{
 use leptos::prelude::*;
 
 use super::link::EngineLink;
+use super::project::{FileTask, ProjectMemory};
 use super::samples::SampleSource;
 
 /// What the `trainer` test hook reports in `data-state`.
@@ -40,8 +41,9 @@ pub struct SampleModel {
     pub id: SampleId,
     /// What the user would call it (a file name, "webcam frame 3").
     pub name: String,
-    /// An object URL or data URL.
-    pub thumbnail: String,
+    /// An object URL or data URL; empty until it arrives (an opened project's images get
+    /// theirs from the engine after the project itself).
+    pub thumbnail: RwSignal<String>,
     /// The engine has decoded it (again, after a restart).
     pub accepted: RwSignal<bool>,
 }
@@ -76,6 +78,14 @@ pub struct AppState {
     pub(super) sources: StoredValue<HashMap<SampleId, SampleSource>, LocalStorage>,
     /// The curves of the classifier in use, back when a new run ends without replacing it.
     pub(super) kept_history: StoredValue<Vec<EpochMetrics>>,
+    /// The project file opened (or being opened), for a restarted engine.
+    pub(super) project: StoredValue<ProjectMemory, LocalStorage>,
+    /// A save or open waiting for the engine's answer.
+    pub file_task: RwSignal<Option<FileTask>>,
+    /// Why the last save or open failed (in the project bar).
+    pub project_error: RwSignal<Option<String>>,
+    /// What the last save or open did.
+    pub project_status: RwSignal<Option<String>>,
     pub phase: RwSignal<Phase>,
     pub has_classifier: RwSignal<bool>,
     pub backend: RwSignal<Option<Backend>>,
@@ -113,6 +123,10 @@ impl AppState {
             predictions: StoredValue::new_local(HashMap::new()),
             sources: StoredValue::new_local(HashMap::new()),
             kept_history: StoredValue::new(Vec::new()),
+            project: StoredValue::new_local(ProjectMemory::default()),
+            file_task: RwSignal::new(None),
+            project_error: RwSignal::new(None),
+            project_status: RwSignal::new(None),
             phase: RwSignal::new(Phase::Loading),
             has_classifier: RwSignal::new(false),
             backend: RwSignal::new(None),
@@ -143,6 +157,19 @@ impl AppState {
         let id = self.next_id.get_value();
         self.next_id.set_value(id + 1);
         id
+    }
+
+    /// `count` consecutive fresh ids; the first one.
+    pub(super) fn reserve_ids(&self, count: u64) -> u64 {
+        let first = self.next_id.get_value();
+        self.next_id.set_value(first + count);
+        first
+    }
+
+    /// Fresh ids from now on are above `used`.
+    pub(super) fn ids_past(&self, used: u64) {
+        self.next_id
+            .update_value(|next| *next = (*next).max(used + 1));
     }
 
     pub fn add_class(&self) {
