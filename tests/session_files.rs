@@ -18,10 +18,14 @@ use common::synthetic;
 use image::RgbImage;
 
 fn trained_page() -> Page {
+    trained_page_at(0)
+}
+
+fn trained_page_at(freeze_depth: usize) -> Page {
     let mut page = Page::open(false);
     page.send(
         Command::PrepareFeatures {
-            freeze_depth: 0,
+            freeze_depth,
             augment: false,
         },
         None,
@@ -29,7 +33,10 @@ fn trained_page() -> Page {
     for sample in &synthetic::dataset(5, 21).samples {
         page.add_image(sample.label as u64 + 1, 100 + sample.id, &sample.image);
     }
-    page.train(classes(&[(1, "disc"), (2, "stripes")]), settings(0, 4));
+    page.train(
+        classes(&[(1, "disc"), (2, "stripes")]),
+        settings(freeze_depth, 4),
+    );
     let done = page.work_until(5_000, |e| {
         matches!(e, Event::TrainingDone(_) | Event::TrainingFailed(_))
     });
@@ -286,4 +293,17 @@ fn bad_files_are_refused_and_change_nothing() {
         refused(page.send(Command::OpenProject { first_id: 9 }, Some(b"x".to_vec()))),
         EngineError::TrainingRunning
     );
+}
+
+#[test]
+fn a_fine_tuned_model_is_copied_off_the_device_and_answers_the_same_elsewhere() {
+    let mut page = trained_page_at(2);
+    let probe = synthetic::dataset(1, 63).samples[0].image.clone();
+    let before = answer(&page.predict(&probe));
+    let model = save(&mut page, FileKind::Model, Command::ExportModel);
+    let mut other = Page::open(false);
+    other.send(Command::OpenModel, Some(model));
+    assert_eq!(answer(&other.predict(&probe)), before);
+    // The page's own classifier still answers after the copy.
+    assert_eq!(answer(&page.predict(&probe)), before);
 }

@@ -17,7 +17,7 @@ const PROJECT_FILE_NAME: &str = "ajuste-project.ajuste";
 const MODEL_FILE_NAME: &str = "ajuste-model.zip";
 
 impl Session {
-    pub(super) fn save_project(&mut self, classes: &[ProjectClass], settings: TrainSettings) {
+    pub(super) async fn save_project(&mut self, classes: &[ProjectClass], settings: TrainSettings) {
         let project_classes: Vec<storage::ProjectClass> = classes
             .iter()
             .map(|class| storage::ProjectClass {
@@ -35,10 +35,17 @@ impl Session {
                 .all(|name| project_classes.iter().any(|c| &c.name == name))
         };
         let saved = match self.classifier.as_ref().filter(|c| fits(c)) {
-            Some(classifier) => match SavedClassifier::new(classifier) {
-                Ok(saved) => Some(saved),
-                Err(error) => return self.reject_file(EngineError::ProjectFile(error.to_string())),
-            },
+            Some(classifier) => {
+                let saved = classifier
+                    .on_cpu()
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|c| SavedClassifier::new(&c).map_err(|e| e.to_string()));
+                match saved {
+                    Ok(saved) => Some(saved),
+                    Err(error) => return self.reject_file(EngineError::ProjectFile(error)),
+                }
+            }
             None => None,
         };
         let project = Project {
@@ -132,11 +139,16 @@ impl Session {
         self.report_features();
     }
 
-    pub(super) fn export_model(&mut self) {
+    pub(super) async fn export_model(&mut self) {
         let Some(classifier) = &self.classifier else {
             return self.reject_file(EngineError::NoClassifier);
         };
-        match write_model(classifier) {
+        let written = classifier
+            .on_cpu()
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|c| write_model(&c).map_err(|e| e.to_string()));
+        match written {
             Ok(bytes) => self.emit_with_bytes(
                 Event::File {
                     kind: FileKind::Model,
@@ -144,7 +156,7 @@ impl Session {
                 },
                 bytes,
             ),
-            Err(error) => self.reject_file(EngineError::ModelFile(error.to_string())),
+            Err(error) => self.reject_file(EngineError::ModelFile(error)),
         }
     }
 

@@ -195,9 +195,11 @@ impl Session {
                 let result = self.predict(&bytes, encoding).await;
                 self.emit(Event::Prediction { request, result });
             }
-            Command::SaveProject { classes, settings } => self.save_project(&classes, settings),
+            Command::SaveProject { classes, settings } => {
+                self.save_project(&classes, settings).await
+            }
             Command::OpenProject { first_id } => self.open_project(&bytes, first_id),
-            Command::ExportModel => self.export_model(),
+            Command::ExportModel => self.export_model().await,
             Command::OpenModel => self.open_model(&bytes),
         }
     }

@@ -170,6 +170,16 @@ impl Classifier {
         Self { manifest, model }
     }
 
+    /// A copy on the CPU, read back asynchronously: what can be saved in a browser (see
+    /// [`super::host_copy`]).
+    pub async fn on_cpu(&self) -> Result<Self, TrainError> {
+        let model = super::host_copy::to_device_async(&self.model, &Device::flex()).await?;
+        Ok(Self {
+            manifest: self.manifest.clone(),
+            model,
+        })
+    }
+
     pub fn classes(&self) -> &[String] {
         &self.manifest.classes
     }

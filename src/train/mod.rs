@@ -7,6 +7,7 @@ pub mod devices;
 pub mod evaluate;
 pub mod export;
 pub mod fit;
+pub mod host_copy;
 pub mod metrics;
 pub mod trainable;
 pub mod trainer;
