@@ -17,6 +17,7 @@ import {
   card,
   classify,
   configure,
+  reloadEmpty,
   serveApp,
   train,
   transferFiles,
@@ -175,8 +176,9 @@ test('project and model files: save, open, CLI parity, bad files', { timeout: 25
     const [cli] = JSON.parse(out);
     samePrediction({ label: cli.label, confidence: cli.confidence }, trained, 'CLI on the downloaded model');
 
-    // A fresh page opens the project: everything back, and the classifier answers without training.
-    await page.reload();
+    // A fresh page (nothing kept on the device) opens the project: everything back, and the
+    // classifier answers without training.
+    await reloadEmpty(page, server.url);
     await waitState(page, 'ready');
     const status = await openFile(page, 'open-project', project);
     assert.match(status, new RegExp(`${CLASSES.length} classes and ${CLASSES.length * IMAGES} images`));
@@ -224,7 +226,7 @@ test('project and model files: save, open, CLI parity, bad files', { timeout: 25
     samePrediction(await classify(page, heldBack), trained, 'after the bad files');
 
     // A fresh page opens the model alone.
-    await page.reload();
+    await reloadEmpty(page, server.url);
     await waitState(page, 'ready');
     assert.match(await openFile(page, 'open-model', model), new RegExp(CLASSES.join(', ')));
     const fromModel = await classify(page, heldBack);

@@ -20,6 +20,8 @@ pub fn App() -> impl IntoView {
     provide_context(state);
     provide_context(camera);
     state.connect();
+    state.restore();
+    state.autosave_on_change();
 
     view! {
         <header class="top">

@@ -23,7 +23,8 @@ impl AppState {
     }
 
     /// Ends the worker (whatever state it is in) and starts a new one, which gets the
-    /// opened project, the current feature settings and every other image on the page again.
+    /// opened (or restored, or restoring) project, the current feature settings and every
+    /// other image on the page again.
     pub fn restart(self) {
         // Dropping the link terminates its worker.
         self.link.set_value(None);
@@ -45,6 +46,7 @@ impl AppState {
         self.connect();
         // First: opening a project replaces every image, and sets its own feature settings.
         self.reopen_project();
+        self.restart_restore();
         let settings = self.settings.get_untracked();
         self.send(
             &Command::PrepareFeatures {
@@ -53,7 +55,7 @@ impl AppState {
             },
             None,
         );
-        self.resend_samples();
+        self.resend_samples(|_| true);
     }
 
     pub fn engine_running(&self) -> bool {

@@ -2,6 +2,9 @@
 //! on, including what could not be read and the worker's own death, so that the page can
 //! show it instead of waiting.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use ajuste_protocol::{Command, Event, wire};
 use js_sys::{Array, ArrayBuffer, Uint8Array};
 use wasm_bindgen::prelude::Closure;
@@ -23,8 +26,15 @@ pub enum Incoming {
     Crashed(String),
 }
 
+/// Messages for a worker that does not listen yet, in order.
+type Held = Rc<RefCell<Option<Vec<wire::Envelope>>>>;
+
 pub struct EngineLink {
     worker: Worker,
+    /// A worker drops what arrives before its `onmessage` is set, and the engine sets it
+    /// only once its wasm has loaded (a second or so): until its first message says it
+    /// listens, messages wait here (`None` once it does).
+    held: Held,
     // Kept so that the handlers live as long as the worker.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(ErrorEvent)>,
@@ -34,8 +44,16 @@ impl EngineLink {
     pub fn start(deliver: impl Fn(Incoming) + Clone + 'static) -> Result<Self, String> {
         let worker =
             Worker::new(WORKER_SCRIPT).map_err(|e| messages::worker_start_failed(&describe(&e)))?;
+        let held: Held = Rc::new(RefCell::new(Some(Vec::new())));
         let on_event = deliver.clone();
+        let (listening, early) = (worker.clone(), held.clone());
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
+            let waiting = early.borrow_mut().take();
+            for envelope in waiting.into_iter().flatten() {
+                if let Err(error) = post(&listening, &envelope) {
+                    web_sys::console::error_1(&format!("a held message was lost: {error}").into());
+                }
+            }
             let (body, bytes) = split(&message.data());
             match wire::open::<Event>(&body) {
                 Ok((event, _)) => on_event(Incoming::Event(event, bytes)),
@@ -55,6 +73,7 @@ impl EngineLink {
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         Ok(Self {
             worker,
+            held,
             _on_message: on_message,
             _on_error: on_error,
         })
@@ -64,10 +83,20 @@ impl EngineLink {
     /// command holds a value JSON cannot carry, or when the browser refuses the message.
     pub fn send(&self, command: &Command, bytes: Option<&JsValue>) -> Result<(), String> {
         let envelope = wire::seal(command, bytes)?;
-        self.worker
-            .post_message_with_transfer(&envelope.message, &envelope.transfer)
-            .map_err(|e| describe(&e))
+        match self.held.borrow_mut().as_mut() {
+            Some(waiting) => {
+                waiting.push(envelope);
+                Ok(())
+            }
+            None => post(&self.worker, &envelope),
+        }
     }
+}
+
+fn post(worker: &Worker, envelope: &wire::Envelope) -> Result<(), String> {
+    worker
+        .post_message_with_transfer(&envelope.message, &envelope.transfer)
+        .map_err(|e| describe(&e))
 }
 
 /// The envelope without its bytes, and the bytes as a view (no copy). `wire::open` would copy

@@ -3,6 +3,7 @@
 //! (see index.html).
 
 mod app;
+mod autosave;
 mod capture;
 mod charts;
 mod class_card;
@@ -20,10 +21,13 @@ mod progress;
 mod project;
 mod project_bar;
 mod project_events;
+mod restore;
 mod samples;
+mod saving;
 mod settings;
 mod startup;
 mod state;
+mod storage_status;
 mod train_command;
 mod training;
 mod webcam;

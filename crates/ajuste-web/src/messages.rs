@@ -129,6 +129,78 @@ pub fn project_not_reopened(detail: &str) -> String {
     )
 }
 
+// The storage-status line: the project kept on this device.
+
+pub const STORAGE_RESTORING: &str = "Looking for work saved on this device…";
+pub const STORAGE_EMPTY: &str =
+    "Nothing saved on this device yet: your work is saved here as you make it.";
+pub const STORAGE_SAVING: &str = "Saving on this device…";
+pub const STORAGE_WAITING: &str =
+    "Changes not saved on this device yet: they are saved once the engine is free.";
+
+pub fn storage_saved(classes: usize, images: usize, bytes: f64, room_left: Option<f64>) -> String {
+    let room = room_left
+        .map(|room| format!(" (of {} available)", size(room)))
+        .unwrap_or_default();
+    format!(
+        "Saved on this device: {}, {}, {}{room}.",
+        counted(classes, "class", "classes"),
+        counted(images, "image", "images"),
+        size(bytes)
+    )
+}
+
+/// `reason` is a sentence of its own (capitalised, maybe ending in a full stop).
+pub fn not_saved(reason: &str) -> String {
+    let reason = reason.trim_end_matches('.');
+    let mut chars = reason.chars();
+    let reason: String = match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    format!(
+        "Not saved: {reason}. Your work is still on this page; save the project as a file to keep it."
+    )
+}
+
+pub fn storage_unavailable(detail: &str) -> String {
+    format!(
+        "this browser does not let the page keep data (a private window, or site data blocked in its settings: {detail})"
+    )
+}
+
+pub fn storage_full(bytes: f64) -> String {
+    format!(
+        "no room left: the browser's storage quota for this page is full (the project needs {}); free some space or remove images, and it is tried again at your next change",
+        size(bytes)
+    )
+}
+
+pub fn storage_failed(detail: &str) -> String {
+    format!(
+        "the browser could not store the project ({detail}); it is tried again at your next change"
+    )
+}
+
+/// The project kept on this device did not open (an older page reading a newer file, say).
+pub fn stored_project_unreadable(detail: &str) -> String {
+    format!(
+        "the project kept on this device could not be opened ({}); your next change replaces it",
+        detail.trim_end_matches('.')
+    )
+}
+
+/// In kB, MB or GB (decimal, as disks are sold).
+fn size(bytes: f64) -> String {
+    if bytes < 1e6 {
+        format!("{:.0} kB", (bytes / 1e3).max(1.0))
+    } else if bytes < 1e9 {
+        format!("{:.1} MB", bytes / 1e6)
+    } else {
+        format!("{:.1} GB", bytes / 1e9)
+    }
+}
+
 fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }

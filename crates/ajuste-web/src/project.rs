@@ -13,13 +13,14 @@ use web_sys::File;
 use super::files::read;
 use super::messages;
 use super::samples::byte_length;
+use super::saving::Stage;
 use super::state::{AppState, Phase};
 
 /// Ids set aside for an opening project's classes and images. The engine numbers them from
 /// the first one up, and an id the page hands out while the project is on its way (an image
 /// added meanwhile) must not be one of them. A project holds at most 20 000 entries (the
 /// storage limits) and 100 classes; ids are 64-bit, so the gap costs nothing.
-const PROJECT_IDS: u64 = 1 << 20;
+pub(super) const PROJECT_IDS: u64 = 1 << 20;
 
 /// What the project bar is waiting for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,13 +51,22 @@ pub struct ProjectMemory {
 
 impl AppState {
     /// Whether the bar's buttons work (tracked): the engine is idle and no other file is on
-    /// its way. Opening replaces the classifier, so not while training.
+    /// its way. Opening replaces the classifier, so not while training. An autosave on its
+    /// way does not count (the engine answers it first, `saving.rs`); the project kept on
+    /// this device being restored does (an open meanwhile would take its place).
     pub fn files_ready(&self) -> bool {
         matches!(self.phase.get(), Phase::Ready | Phase::Done)
             && self.file_task.with(Option::is_none)
+            && self.autosave_stage.get() != Stage::Restoring
     }
 
     pub fn save_project(&self) {
+        self.start_file_task(FileTask::SaveProject);
+        self.send_file_command(&self.project_command(), None);
+    }
+
+    /// Saving the project as the page shows it (also what the autosave keeps).
+    pub(super) fn project_command(&self) -> Command {
         let classes = self
             .classes
             .get_untracked()
@@ -67,12 +77,10 @@ impl AppState {
                 enabled: class.enabled.get_untracked(),
             })
             .collect();
-        let command = Command::SaveProject {
+        Command::SaveProject {
             classes,
             settings: self.settings.get_untracked(),
-        };
-        self.start_file_task(FileTask::SaveProject);
-        self.send_file_command(&command, None);
+        }
     }
 
     pub fn export_model(&self) {
@@ -115,18 +123,34 @@ impl AppState {
             if state.file_task.get_untracked() != Some(task) {
                 return;
             }
-            if let Command::OpenProject { first_id } = command {
-                // `new Uint8Array(typedArray)` copies; `bytes` itself moves to the engine.
-                let copy = Uint8Array::new(&bytes);
-                state.project.update_value(|memory| {
-                    memory.pending = Some(ProjectFile {
-                        first_id,
-                        bytes: copy,
-                    })
-                });
+            match command {
+                Command::OpenProject { first_id } => {
+                    if let Err(message) = state.send_project(first_id, &bytes) {
+                        state.file_failed(message);
+                    }
+                }
+                _ => state.send_file_command(&command, Some(&bytes)),
             }
-            state.send_file_command(&command, Some(&bytes));
         });
+    }
+
+    /// Sends a project file (its `bytes` move to the engine), keeping a copy as the pending
+    /// project (`ProjectMemory`). Fails when the engine would refuse it (nothing is kept
+    /// then), or when it cannot be sent (the copy stays).
+    pub(super) fn send_project(&self, first_id: u64, bytes: &JsValue) -> Result<(), String> {
+        let command = Command::OpenProject { first_id };
+        command
+            .validate(byte_length(bytes))
+            .map_err(|invalid| messages::invalid(&invalid))?;
+        // `new Uint8Array(typedArray)` copies.
+        let copy = Uint8Array::new(bytes);
+        self.project.update_value(|memory| {
+            memory.pending = Some(ProjectFile {
+                first_id,
+                bytes: copy,
+            })
+        });
+        self.try_send(&command, Some(bytes))
     }
 
     /// Checks the command as the engine will, then sends it; a failure ends the task.
@@ -149,6 +173,7 @@ impl AppState {
     /// The engine stopped: what it was saving or opening will not come.
     pub(super) fn abandon_file_task(&self) {
         self.project.update_value(|memory| memory.reopening = false);
+        self.abandon_autosave();
         if self.file_task.get_untracked().is_some() {
             self.file_failed(messages::file_interrupted());
         }

@@ -1,5 +1,6 @@
 //! The project bar: save the whole project or the model alone, open either (picker, or a
-//! project file dropped on the bar). What it does is in `project.rs`.
+//! project file dropped on the bar), and what is kept on this device. What it does is in
+//! `project.rs` (files) and `saving.rs` (the autosave).
 
 use leptos::prelude::*;
 use web_sys::{DragEvent, File, HtmlInputElement};
@@ -8,6 +9,7 @@ use super::files::files_of;
 use super::messages;
 use super::project::FileTask;
 use super::state::AppState;
+use super::storage_status::StorageStatusLine;
 
 /// The first file picked, with the input emptied so that picking the same file again
 /// fires `change` again.
@@ -108,6 +110,7 @@ pub fn ProjectBar() -> impl IntoView {
                 <span class="busy" role="status">{busy}</span>
             </div>
             <p class="hint">{messages::PROJECT_HINT}</p>
+            <StorageStatusLine />
             <Show when=move || state.project_status.with(Option::is_some)>
                 <p class="hint" data-testid="project-status" role="status">
                     {move || state.project_status.get()}

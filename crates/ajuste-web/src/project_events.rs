@@ -17,6 +17,10 @@ use super::state::{AppState, ClassModel, Phase, SampleModel};
 
 impl AppState {
     pub(super) fn file_arrived(&self, kind: FileKind, name: &str, bytes: Option<Uint8Array>) {
+        // Asked before any file the user asked for meanwhile, so answered first.
+        if kind == FileKind::Project && self.autosave_waiting() {
+            return self.autosave_file(name, bytes);
+        }
         if matches!(
             self.file_task.get_untracked(),
             Some(FileTask::SaveProject | FileTask::ExportModel)
@@ -47,13 +51,24 @@ impl AppState {
         if reopening {
             return self.project_reopened(project);
         }
+        let restoring = self.restore_waiting();
         let opened = self
             .project
             .try_update_value(|memory| memory.pending.take())
             .flatten();
-        self.file_task.set(None);
+        // Images added while the stored project was on its way stay, after its classes.
+        let kept: Vec<ClassModel> = if restoring {
+            let with_images = |c: &&ClassModel| c.samples.with_untracked(|s| !s.is_empty());
+            self.classes
+                .with_untracked(|classes| classes.iter().filter(with_images).copied().collect())
+        } else {
+            Vec::new()
+        };
         let in_project = |id: u64| project.classes.iter().any(|c| c.id == id);
         for class in self.all_classes() {
+            if kept.iter().any(|k| k.id == class.id) {
+                continue;
+            }
             class.samples.with_untracked(|samples| {
                 for sample in samples {
                     self.forget_source(sample);
@@ -74,18 +89,27 @@ impl AppState {
             self.ids_past(used);
         }
         let images = project.classes.iter().map(|c| c.samples.len()).sum();
-        self.project_status.set(Some(messages::project_opened(
-            project.classes.len(),
-            images,
-        )));
-        self.classes
-            .set(project.classes.iter().map(class_of_project).collect());
+        if !restoring {
+            self.file_task.set(None);
+            self.project_status.set(Some(messages::project_opened(
+                project.classes.len(),
+                images,
+            )));
+        }
+        let classes = project.classes.iter().map(class_of_project).chain(kept);
+        self.classes.set(classes.collect());
+        let size = opened
+            .as_ref()
+            .map_or(0.0, |file| f64::from(file.bytes.length()));
         self.project.update_value(|memory| memory.opened = opened);
         self.settings.set(project.settings);
         self.setting_errors.set(Vec::new());
         self.progress.set(None);
         self.training_error.set(None);
         self.classifier_from_file(project.report, project.classifier_classes.is_some());
+        if restoring {
+            self.restored(project.classes.len(), images, size);
+        }
     }
 
     /// A restarted engine opened the project again: the page keeps its classes (renamed,
@@ -176,10 +200,16 @@ impl AppState {
     }
 
     /// The answer to a save or an open will not come (refused, or unreadable): says why, if
-    /// one was waiting.
+    /// one was waiting (in the order they were asked: a reopening comes first after a
+    /// restart, and an autosave before anything the user asked meanwhile).
     pub(super) fn file_answer_lost(&self, message: String) -> bool {
         if self.project.with_value(|memory| memory.reopening) {
             self.reopen_failed(message);
+            true
+        } else if self.autosave_refused(message.clone()) {
+            true
+        } else if self.restore_waiting() {
+            self.restore_failed(message);
             true
         } else if self.file_task.get_untracked().is_some() {
             self.file_failed(message);

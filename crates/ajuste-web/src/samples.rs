@@ -11,6 +11,7 @@ use web_sys::File;
 use super::files::{read, release_thumbnail};
 use super::frames::Frame;
 use super::messages;
+use super::saving::Stage;
 use super::state::{AppState, ClassModel, SampleModel};
 
 /// What a sample was made from.
@@ -93,6 +94,13 @@ impl AppState {
                 accepted: RwSignal::new(false),
             })
         });
+        // Opening the project kept on this device replaces every image the engine has: an
+        // image added before it opens waits for it (`restore.rs`).
+        if self.autosave_stage.get_untracked() == Stage::Restoring {
+            return self
+                .autosave
+                .update_value(|memory| memory.held.push(sample));
+        }
         self.send_sample(class.id, sample, encoding, bytes);
     }
 
@@ -164,14 +172,15 @@ impl AppState {
         });
     }
 
-    /// Sends every sample the page shows (and those of a class that can still be restored)
-    /// to a new engine, in order; each is pending until the engine accepts it again.
-    pub(super) fn resend_samples(&self) {
+    /// Sends the samples the page shows (and those of a class that can still be restored)
+    /// that `which` picks to the engine again (a new one, or after a restore), in order;
+    /// each is pending until the engine accepts it.
+    pub(super) fn resend_samples(&self, which: impl Fn(SampleId) -> bool) {
         let generation = self.generation.get_value();
         let mut work = Vec::new();
         for class in self.all_classes() {
             class.samples.with_untracked(|samples| {
-                for sample in samples {
+                for sample in samples.iter().filter(|sample| which(sample.id)) {
                     sample.accepted.set(false);
                     work.push((class.id, sample.id));
                 }

@@ -1,6 +1,7 @@
 //! The page's state, as signals shared through context. How it changes lives beside it:
-//! `engine.rs` (the worker's life), `events.rs` (what the engine says), `samples.rs` (images)
-//! and `train_command.rs` (starting and stopping training).
+//! `engine.rs` (the worker's life), `events.rs` (what the engine says), `samples.rs` (images),
+//! `train_command.rs` (starting and stopping training), `project.rs` (files) and `saving.rs`
+//! with `restore.rs` (the project kept on this device).
 
 use std::collections::HashMap;
 
@@ -13,6 +14,8 @@ use leptos::prelude::*;
 use super::link::EngineLink;
 use super::project::{FileTask, ProjectMemory};
 use super::samples::SampleSource;
+use super::saving::{AutosaveMemory, Stage};
+use super::storage_status::StorageStatus;
 
 /// What the `trainer` test hook reports in `data-state`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +89,11 @@ pub struct AppState {
     pub project_error: RwSignal<Option<String>>,
     /// What the last save or open did.
     pub project_status: RwSignal<Option<String>>,
+    /// What is kept on this device (the storage-status line).
+    pub storage: RwSignal<StorageStatus>,
+    /// Whether the stored project is being restored, or a save is on its way.
+    pub(super) autosave_stage: RwSignal<Stage>,
+    pub(super) autosave: StoredValue<AutosaveMemory, LocalStorage>,
     pub phase: RwSignal<Phase>,
     pub has_classifier: RwSignal<bool>,
     pub backend: RwSignal<Option<Backend>>,
@@ -127,6 +135,9 @@ impl AppState {
             file_task: RwSignal::new(None),
             project_error: RwSignal::new(None),
             project_status: RwSignal::new(None),
+            storage: RwSignal::new(StorageStatus::Restoring),
+            autosave_stage: RwSignal::new(Stage::Restoring),
+            autosave: StoredValue::new_local(AutosaveMemory::default()),
             phase: RwSignal::new(Phase::Loading),
             has_classifier: RwSignal::new(false),
             backend: RwSignal::new(None),

@@ -22,6 +22,22 @@ export async function serveApp() {
   return serveStatic(DIST);
 }
 
+/**
+ * Loads the app again with nothing kept on the device. Every load restores the project the page
+ * saved last (IndexedDB), so a test that wants a fresh page clears it first, with the page gone
+ * (about:blank) so that no autosave writes it again meanwhile.
+ */
+export async function reloadEmpty(page, url) {
+  await page.goto('about:blank');
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('Storage.clearDataForOrigin', { origin: new URL(url).origin, storageTypes: 'indexeddb' });
+  } finally {
+    await cdp.detach();
+  }
+  await page.goto(url);
+}
+
 export const card = (page, index) => page.locator('[data-testid=class-card]').nth(index);
 
 export async function state(page) {

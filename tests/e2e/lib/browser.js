@@ -34,6 +34,56 @@ export function chromiumPath() {
   );
 }
 
+/**
+ * The origins of the servers serveStatic started in this process: the only places a page, its
+ * workers and its service worker may send requests to (see guardRequests).
+ */
+const SERVED_ORIGINS = new Set();
+
+/** Whether a request to `url` stays on the device: one of our servers, or data:/blob: URLs. */
+export function isOwnRequest(url) {
+  if (url.startsWith('data:') || url.startsWith('blob:')) return true;
+  try {
+    return SERVED_ORIGINS.has(new URL(url).origin);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The privacy guard: records every request of `context` (its pages, their dedicated workers and
+ * service workers: playwright reports all of them there) that goes anywhere but the app's own
+ * origin. A request the browser itself refused before it left (the page's Content-Security-Policy
+ * blocked it) is recorded as blocked, not as a leak.
+ *
+ * @returns {{ leaks: () => string[], blocked: () => string[] }}
+ */
+export function guardRequests(context, prefix = 'browser') {
+  const foreign = [];
+  context.on('request', (request) => {
+    if (isOwnRequest(request.url())) return;
+    foreign.push(request);
+    console.log(`[${prefix} privacy] request to another origin: ${request.method()} ${request.url()}`);
+  });
+  // Playwright reports a request the CSP refused as failed with "csp" (a refused fetch() is not
+  // reported at all).
+  const blockedByBrowser = (request) => /^csp$|ERR_BLOCKED_BY_CSP/.test(request.failure()?.errorText ?? '');
+  const origin = (request) => {
+    if (request.serviceWorker()) return 'the service worker';
+    try {
+      return `the page ${request.frame().url()}`;
+    } catch {
+      return 'a worker'; // (playwright names the page for its dedicated workers' requests)
+    }
+  };
+  const describe = (request) =>
+    `${request.method()} ${request.url()} from ${origin(request)}: ${request.failure()?.errorText ?? 'sent'}`;
+  return {
+    leaks: () => foreign.filter((r) => !blockedByBrowser(r)).map(describe),
+    blocked: () => foreign.filter(blockedByBrowser).map(describe),
+  };
+}
+
 /** Command-line switches for Chromium; see launchBrowser. */
 export function chromiumArgs({ webgpu = true, fakeVideo = null, cameraAllowed = true } = {}) {
   const args = [
@@ -68,8 +118,13 @@ export function chromiumArgs({ webgpu = true, fakeVideo = null, cameraAllowed = 
  * @param {string} [options.logPrefix='browser'] prefix for those lines
  * @param {object} [options.contextOptions] extra options for launchPersistentContext
  *   (e.g. `{ viewport: { width: 1280, height: 900 } }`)
+ * Every request the browser makes is checked by guardRequests: `close()` throws (failing the
+ * test) when any went anywhere but the app's own origin (data: and blob: URLs stay local);
+ * `requests.leaks()` and `requests.blocked()` list them earlier.
+ *
  * @returns {Promise<{context: import('playwright-core').BrowserContext,
- *   page: import('playwright-core').Page, close: () => Promise<void>}>}
+ *   page: import('playwright-core').Page, close: () => Promise<void>,
+ *   requests: { leaks: () => string[], blocked: () => string[] }}>}
  */
 export async function launchBrowser({
   webgpu = true,
@@ -96,6 +151,7 @@ export async function launchBrowser({
     await rm(userDataDir, { recursive: true, force: true });
     throw err;
   }
+  const requests = guardRequests(context, logPrefix);
   if (log) {
     const attach = (page) => attachLogging(page, logPrefix);
     context.pages().forEach(attach);
@@ -111,8 +167,12 @@ export async function launchBrowser({
     } finally {
       await rm(userDataDir, { recursive: true, force: true, maxRetries: 3 });
     }
+    const leaks = requests.leaks();
+    if (leaks.length > 0) {
+      throw new Error(`privacy: ${leaks.length} request(s) left the app's origin:\n  ${leaks.join('\n  ')}`);
+    }
   };
-  return { context, page, close };
+  return { context, page, close, requests };
 }
 
 /** Echoes a page's console messages, uncaught errors, HTTP errors and failed requests to stdout. */
@@ -207,6 +267,7 @@ export async function serveStatic(root, { log = false } = {}) {
     server.listen(0, '127.0.0.1', ok);
   });
   const { port } = server.address();
+  SERVED_ORIGINS.add(`http://127.0.0.1:${port}`);
   return {
     url: `http://127.0.0.1:${port}/`,
     port,

@@ -1,0 +1,117 @@
+//! Restore: at start-up the page reads the project kept on this device (`saving.rs` keeps it)
+//! and opens it as if the user had opened its file (`send_project`, `project_opened`). It
+//! counts as the opened project from then on, so a restarted engine gets it again
+//! (`reopen_project`). It is sent at once, before the engine is even ready (the engine takes
+//! commands in order once it is), so that it opens before anything the user adds.
+//!
+//! Until it is open nothing is saved (the autosave waits for `Stage::Idle`), and an image
+//! added meanwhile is held back (`add_sample`), since opening replaces every image the engine
+//! has; it is sent after, and its class stays after the restored ones.
+
+use ajuste_protocol::Command;
+use js_sys::Uint8Array;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
+
+use super::autosave::{self, StorageError};
+use super::messages;
+use super::project::PROJECT_IDS;
+use super::saving::{Stage, storage_problem};
+use super::state::AppState;
+use super::storage_status::{StorageStatus, Stored};
+
+impl AppState {
+    /// Reads the project kept on this device and sends it to the engine, if there is one.
+    pub fn restore(self) {
+        spawn_local(async move {
+            let status = match autosave::load().await {
+                Ok(Some(bytes)) => return self.send_restore(&bytes),
+                Ok(None) => StorageStatus::Empty,
+                Err(StorageError::Failed(detail)) => {
+                    StorageStatus::NotSaved(messages::stored_project_unreadable(&detail))
+                }
+                Err(error) => StorageStatus::NotSaved(storage_problem(&error, 0.0)),
+            };
+            self.restore_done(status);
+        });
+    }
+
+    fn send_restore(&self, bytes: &Uint8Array) {
+        let first_id = self.reserve_ids(PROJECT_IDS);
+        if let Err(message) = self.send_project(first_id, bytes) {
+            let kept = self.project.with_value(|memory| memory.pending.is_some());
+            // The engine stopped before it got it: its restart sends it (`restart_restore`).
+            if !kept || self.engine_running() {
+                self.restore_failed(message);
+            }
+        }
+    }
+
+    /// The engine's next `ProjectOpened` or file refusal is the restore's.
+    pub(super) fn restore_waiting(&self) -> bool {
+        self.autosave_stage.get_untracked() == Stage::Restoring
+            && self.project.with_value(|memory| memory.pending.is_some())
+    }
+
+    /// The stored project is open (`project_opened`): it is what is kept.
+    pub(super) fn restored(&self, classes: usize, images: usize, bytes: f64) {
+        self.restore_done(StorageStatus::Saved(Stored {
+            classes,
+            images,
+            bytes,
+            room_left: None,
+        }));
+        self.add_room_left();
+    }
+
+    /// The engine could not open the stored project: the page starts empty, and the
+    /// stored file stays until the next change replaces it.
+    pub(super) fn restore_failed(&self, message: String) {
+        self.project.update_value(|memory| memory.pending = None);
+        let reason = messages::stored_project_unreadable(&message);
+        self.restore_done(StorageStatus::NotSaved(reason));
+    }
+
+    /// The page shows what is kept now (the restored project, or the start page when there
+    /// was none), plus any image held meanwhile, which goes to the engine now.
+    fn restore_done(&self, status: StorageStatus) {
+        let held = self
+            .autosave
+            .try_update_value(|memory| std::mem::take(&mut memory.held))
+            .unwrap_or_default();
+        // With images held, the page differs from what is kept: the autosave runs once the
+        // engine has them.
+        let snapshot = untrack(|| self.snapshot()).filter(|_| held.is_empty());
+        if let Some(snapshot) = snapshot {
+            let saved = Some((snapshot, status.clone()));
+            self.autosave.update_value(|memory| memory.saved = saved);
+        }
+        self.storage.set(status);
+        self.autosave_stage.set(Stage::Idle);
+        if !held.is_empty() {
+            self.resend_samples(move |sample| held.contains(&sample));
+        }
+    }
+
+    /// A restarted engine (`restart`) gets the project being restored first, as the
+    /// opened one; the images held for it are sent with every other image, after it.
+    pub(super) fn restart_restore(&self) {
+        if self.autosave_stage.get_untracked() != Stage::Restoring {
+            return;
+        }
+        self.autosave.update_value(|memory| memory.held.clear());
+        let Some(file) = self.project.with_value(|memory| memory.pending.clone()) else {
+            return; // Still being read: it is sent when it is.
+        };
+        // A fresh copy moves to the engine; the kept one stays for the next restart.
+        let bytes: JsValue = file.bytes.slice(0, file.bytes.length()).into();
+        let command = Command::OpenProject {
+            first_id: file.first_id,
+        };
+        // A new engine that cannot take it has stopped already: the next restart sends it.
+        if let Err(message) = self.try_send(&command, Some(&bytes)) {
+            leptos::logging::warn!("the stored project waits for the next restart: {message}");
+        }
+    }
+}

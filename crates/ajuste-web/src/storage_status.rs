@@ -1,0 +1,80 @@
+//! The line under the project bar that says what is kept on this device (`storage-status`):
+//! `data-saved` is "true" exactly when the stored project is what the page shows.
+
+use leptos::prelude::*;
+
+use super::messages;
+use super::state::AppState;
+
+/// A project kept on this device.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stored {
+    pub classes: usize,
+    pub images: usize,
+    pub bytes: f64,
+    /// Room the browser still allows this page, once it says.
+    pub room_left: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum StorageStatus {
+    /// Looking for a project kept on this device, and opening it.
+    Restoring,
+    /// Nothing kept, and nothing to keep yet.
+    Empty,
+    /// Changes are on their way to the device.
+    Saving,
+    /// Changes wait until the engine is free (loading, training, a file, stopped).
+    Waiting,
+    Saved(Stored),
+    /// Why the last save failed, or why nothing can be kept.
+    NotSaved(String),
+}
+
+impl StorageStatus {
+    fn text(&self) -> String {
+        match self {
+            Self::Restoring => messages::STORAGE_RESTORING.into(),
+            Self::Empty => messages::STORAGE_EMPTY.into(),
+            Self::Saving => messages::STORAGE_SAVING.into(),
+            Self::Waiting => messages::STORAGE_WAITING.into(),
+            Self::Saved(stored) => messages::storage_saved(
+                stored.classes,
+                stored.images,
+                stored.bytes,
+                stored.room_left,
+            ),
+            Self::NotSaved(reason) => messages::not_saved(reason),
+        }
+    }
+
+    /// `data-state`, for the browser tests.
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Restoring => "restoring",
+            Self::Empty => "empty",
+            Self::Saving => "saving",
+            Self::Waiting => "waiting",
+            Self::Saved(_) => "saved",
+            Self::NotSaved(_) => "failed",
+        }
+    }
+}
+
+#[component]
+pub fn StorageStatusLine() -> impl IntoView {
+    let status = expect_context::<AppState>().storage;
+    let failed = move || status.with(|s| matches!(s, StorageStatus::NotSaved(_)));
+    view! {
+        <p
+            class="hint"
+            class:error=failed
+            data-testid="storage-status"
+            data-saved=move || status.with(|s| matches!(s, StorageStatus::Saved(_))).to_string()
+            data-state=move || status.with(StorageStatus::name)
+            role="status"
+        >
+            {move || status.with(StorageStatus::text)}
+        </p>
+    }
+}

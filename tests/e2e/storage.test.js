@@ -1,0 +1,213 @@
+// The project kept on this device (IndexedDB): train two classes (d = 0), reload the page (same
+// browser profile, so the storage stays) and find the same classes, images, settings, report and
+// prediction without retraining; kill the engine mid-training and restart it: every image comes
+// back (the restored ones from the stored project) and training works again. A tiny storage
+// quota: the page says "not saved", keeps the images and still trains.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import {
+  LONG_MS,
+  card,
+  classify,
+  configure,
+  seconds,
+  serveApp,
+  train,
+  upload,
+  waitAccepted,
+  waitFeatures,
+  waitState,
+} from './lib/app.js';
+import { launchBrowser } from './lib/browser.js';
+import { writePatterns } from './lib/fixtures.js';
+
+const CLASSES = ['Red disc', 'Blue stripes'];
+const IMAGES = 4;
+const EPOCHS = 5;
+// The same classifier on the same image: only float noise between runs.
+const TOLERANCE = 1e-4;
+
+let server;
+before(async () => {
+  server = await serveApp();
+});
+after(async () => {
+  await server?.close();
+});
+
+/** The storage-status line: { state, saved, text }. */
+function storageStatus(page) {
+  return page.evaluate(() => {
+    const el = document.querySelector('[data-testid=storage-status]');
+    return { state: el?.getAttribute('data-state'), saved: el?.getAttribute('data-saved'), text: el?.textContent.trim() };
+  });
+}
+
+/** Waits until storage-status reads `wanted` (data-state); fails at once on an unexpected "not saved". */
+async function waitStorage(page, wanted, timeout = LONG_MS) {
+  const handle = await page.waitForFunction(
+    (wanted) => {
+      const el = document.querySelector('[data-testid=storage-status]');
+      const state = el?.getAttribute('data-state');
+      if (state !== wanted && state !== 'failed') return null;
+      return { state, saved: el.getAttribute('data-saved'), text: el.textContent.trim() };
+    },
+    wanted,
+    { timeout, polling: 100 },
+  );
+  const status = await handle.jsonValue();
+  if (status.state !== wanted) assert.fail(`storage-status: ${status.text}`);
+  return status;
+}
+
+/** Classes, image counts, accepted flags and whether each image has its picture. */
+function snapshot(page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('[data-testid=class-card]')].map((el) => ({
+      name: el.querySelector('[data-testid=class-name]').value,
+      count: Number(el.querySelector('[data-testid=sample-count]').textContent),
+      accepted: [...el.querySelectorAll('[data-testid=sample]')].map((s) => s.getAttribute('data-accepted')),
+      pictures: [...el.querySelectorAll('[data-testid=sample]')].map((s) => Boolean(s.querySelector('img')?.src)),
+    })),
+  );
+}
+
+function samePrediction(actual, expected, what) {
+  console.log(`${what}: "${actual.label}" (${actual.confidence})`);
+  assert.equal(actual.source, 'trained', `${what}: source`);
+  assert.equal(actual.label, expected.label, `${what}: label`);
+  assert.ok(
+    Math.abs(actual.confidence - expected.confidence) <= TOLERANCE,
+    `${what}: confidence ${actual.confidence}, expected ${expected.confidence} ± ${TOLERANCE}`,
+  );
+}
+
+/** Makes the engine worker's error event fire in the page, as a crash would. */
+async function killEngine(page) {
+  const worker = page.workers().find((w) => w.url().includes('ajuste-worker'));
+  assert.ok(worker, `no engine worker among ${page.workers().map((w) => w.url()).join(', ')}`);
+  await worker.evaluate(() =>
+    setTimeout(() => {
+      throw new Error('killed by the test');
+    }),
+  );
+}
+
+test('autosave: a reload restores everything; a restarted engine gets it all back', { timeout: 25 * 60_000 }, async () => {
+  const { page, close } = await launchBrowser({ logPrefix: 'storage' });
+  try {
+    const t0 = Date.now();
+    await page.goto(server.url);
+    await waitState(page, 'ready');
+    console.log(`first visit ready in ${seconds(Date.now() - t0)}`);
+    assert.equal((await storageStatus(page)).state, 'empty', 'nothing kept before anything is made');
+
+    for (const [i, name] of CLASSES.entries()) {
+      await card(page, i).locator('[data-testid=class-name]').fill(name);
+    }
+    await configure(page, { freezeDepth: 0, epochs: EPOCHS, augment: false });
+    await upload(page, 0, writePatterns('disc', IMAGES, 1));
+    await upload(page, 1, writePatterns('stripes', IMAGES, 1));
+    await waitFeatures(page);
+    await train(page);
+    const trainedAt = Date.now();
+    const heldBack = writePatterns('disc', 1, 60)[0];
+    const trained = await classify(page, heldBack);
+    assert.equal(trained.source, 'trained');
+    const saved = await waitStorage(page, 'saved');
+    console.log(`saved ${seconds(Date.now() - trainedAt)} after training: "${saved.text}"`);
+    assert.equal(saved.saved, 'true');
+    assert.match(saved.text, new RegExp(`${CLASSES.length} classes, ${CLASSES.length * IMAGES} images, [0-9.]+ [kMG]B`));
+    const shown = await snapshot(page);
+    const results = await page.locator('[data-testid=results]').innerText();
+
+    // A reload: everything comes back from the device, the classifier too.
+    const t1 = Date.now();
+    await page.reload();
+    await waitState(page, 'done');
+    for (const index of CLASSES.keys()) await waitAccepted(page, index, IMAGES);
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('[data-testid=sample]')].every((s) => s.querySelector('img')?.src),
+      null,
+      { timeout: LONG_MS, polling: 100 },
+    );
+    const restoredStatus = await waitStorage(page, 'saved');
+    console.log(`reload to restored (classes, images, pictures, classifier) in ${seconds(Date.now() - t1)}`);
+    console.log(`after the reload: "${restoredStatus.text}"`);
+    assert.deepEqual(await snapshot(page), shown, 'the same classes, images and pictures');
+    assert.equal(await page.locator('[data-testid=epochs]').inputValue(), String(EPOCHS));
+    assert.equal(await page.locator('[data-testid=augment]').isChecked(), false);
+    assert.equal(await page.locator('[data-testid=results]').innerText(), results, 'the same report');
+    samePrediction(await classify(page, heldBack), trained, 'restored page');
+
+    // One more image (only this page holds its file), then the engine dies mid-training.
+    await upload(page, 0, writePatterns('disc', 1, 30));
+    await configure(page, { epochs: 300 });
+    await page.locator('[data-testid=train-button]').click();
+    await waitState(page, 'training');
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid=train-progress]')?.getAttribute('data-steps-done')) > 0,
+      null,
+      { timeout: LONG_MS, polling: 100 },
+    );
+    await killEngine(page);
+    await waitState(page, 'error');
+    console.log(`engine killed: "${(await page.locator('[data-testid=error]').first().innerText()).trim()}"`);
+    const t2 = Date.now();
+    await page.locator('[data-testid=restart-engine]').click();
+    await waitState(page, ['ready', 'done']);
+    await waitAccepted(page, 0, IMAGES + 1);
+    await waitAccepted(page, 1, IMAGES);
+    console.log(`restart to every image accepted again in ${seconds(Date.now() - t2)}`);
+    await configure(page, { epochs: EPOCHS });
+    console.log(`retrained after the restart in ${seconds(await train(page))}`);
+    const retrained = await classify(page, heldBack);
+    assert.equal(retrained.source, 'trained');
+    assert.equal(retrained.label, CLASSES[0]);
+    const after = await waitStorage(page, 'saved');
+    console.log(`after the restart: "${after.text}"`);
+    assert.match(after.text, new RegExp(`${CLASSES.length} classes, ${CLASSES.length * IMAGES + 1} images`));
+  } finally {
+    await close();
+  }
+});
+
+test('a full storage quota: "not saved", the images stay and still train', { timeout: 15 * 60_000 }, async () => {
+  const { context, page, close } = await launchBrowser({ logPrefix: 'quota' });
+  try {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin, quotaSize: 1000 });
+    await page.goto(server.url);
+    await waitState(page, 'ready');
+    await configure(page, { freezeDepth: 0, epochs: EPOCHS, augment: false });
+    await upload(page, 0, writePatterns('disc', 3, 1));
+    await upload(page, 1, writePatterns('stripes', 3, 1));
+    const status = await waitStorage(page, 'failed');
+    console.log(`quota of 1000 bytes: "${status.text}"`);
+    assert.equal(status.saved, 'false');
+    assert.match(status.text, /^Not saved: .*quota/i);
+    assert.deepEqual(
+      (await snapshot(page)).map(({ count, accepted }) => ({ count, accepted })),
+      [3, 3].map((count) => ({ count, accepted: Array(count).fill('true') })),
+      'the images stay',
+    );
+    await waitFeatures(page);
+    // Every state the line goes through from now on.
+    await page.evaluate(() => {
+      const el = document.querySelector('[data-testid=storage-status]');
+      window.__storageStates = [];
+      new MutationObserver(() => window.__storageStates.push(el.getAttribute('data-state'))).observe(el, {
+        attributeFilter: ['data-state'],
+      });
+    });
+    console.log(`trained anyway in ${seconds(await train(page))}`);
+    assert.equal((await classify(page, writePatterns('disc', 1, 60)[0])).label, 'Class 1');
+    // The trained classifier is a change too: tried again, refused again.
+    await page.waitForFunction(() => window.__storageStates.join() === 'saving,failed', null, { timeout: 60_000 });
+    console.log(`after training: "${(await waitStorage(page, 'failed')).text}"`);
+  } finally {
+    await close();
+  }
+});

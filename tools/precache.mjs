@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Trunk post-build hook (see Trunk.toml): lists every file of the built app with its SHA-256 and
+// writes them, with a version derived from all of them, to precache.js next to sw.js. The service
+// worker (www/sw.js) imports it, caches exactly those files under "ajuste-app-<version>" and
+// serves them from there, so the app works offline; any change to any file makes a new version.
+//
+//   node tools/precache.mjs [DIR]    # DIR defaults to $TRUNK_STAGING_DIR (set by trunk for hooks)
+//
+// Trunk hashes some file names (the page's .js/.wasm, the CSS) and not others (the worker's files,
+// the weights): listing what the build actually produced, after it produced it, covers both.
+
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+
+// Not precached: the service worker itself (the browser fetches it for update checks) and this
+// list (imported by it).
+const SKIP = new Set(['sw.js', 'precache.js']);
+
+const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
+if (!dir) {
+  console.error('usage: node tools/precache.mjs DIR (or run as a trunk hook, which sets TRUNK_STAGING_DIR)');
+  process.exit(2);
+}
+
+function walk(folder) {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+    if (entry.name.startsWith('.')) return []; // trunk's own staging folders, editor files
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) return walk(path);
+    return statSync(path).isFile() ? [path] : [];
+  });
+}
+
+const files = walk(dir)
+  .map((path) => relative(dir, path).split(sep).join('/'))
+  .filter((path) => !SKIP.has(path))
+  .sort()
+  .map((path) => {
+    const bytes = readFileSync(join(dir, path));
+    return { path, sha256: createHash('sha256').update(bytes).digest('base64'), size: bytes.length };
+  });
+if (!files.some((f) => f.path === 'index.html')) {
+  console.error(`precache: no index.html in ${dir}`);
+  process.exit(1);
+}
+
+const version = createHash('sha256')
+  .update(files.map((f) => `${f.path}\0${f.sha256}\n`).join(''))
+  .digest('hex')
+  .slice(0, 16);
+const list = { version, files: files.map(({ path, sha256 }) => ({ path, sha256 })) };
+writeFileSync(
+  join(dir, 'precache.js'),
+  '// Written by tools/precache.mjs after each build: what sw.js caches (path, SHA-256 in base64).\n' +
+    `self.AJUSTE_PRECACHE = ${JSON.stringify(list, null, 1)};\n`,
+);
+const megabytes = files.reduce((sum, f) => sum + f.size, 0) / 1e6;
+console.log(`precache: version ${version}, ${files.length} files, ${megabytes.toFixed(1)} MB`);
