@@ -22,26 +22,11 @@ impl Entry {
             name: name.to_string(),
             method: 0,
             flags: 0,
-            crc: crc32(&data),
+            crc: crc32fast::hash(&data),
             declared_size: data.len() as u32,
             data,
         }
     }
-}
-
-pub fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 /// A zip of `entries`, in order, with the sizes and names they claim.

@@ -3,7 +3,7 @@
 
 use crate::errors::Invalid;
 use crate::limits::*;
-use crate::{Command, ImageEncoding, ProjectClass, TrainClass, TrainSettings};
+use crate::{ClassId, Command, ImageEncoding, ProjectClass, TrainClass, TrainSettings};
 
 impl TrainSettings {
     pub fn validate(&self) -> Result<(), Invalid> {
@@ -49,37 +49,32 @@ pub fn check_classes(classes: &[TrainClass]) -> Result<(), Invalid> {
     if classes.len() < MIN_CLASSES {
         return Err(Invalid::TooFewClasses);
     }
-    if classes.len() > MAX_CLASSES {
-        return Err(Invalid::TooManyClasses(classes.len()));
-    }
-    for (i, class) in classes.iter().enumerate() {
-        let name = class_name(&class.name)?;
-        let earlier = &classes[..i];
-        if earlier.iter().any(|c| c.id == class.id) {
-            return Err(Invalid::DuplicateClass);
-        }
-        if earlier.iter().any(|c| c.name.trim() == name) {
-            return Err(Invalid::DuplicateClassName(name.to_string()));
-        }
-    }
-    Ok(())
+    check_ids_and_names(classes.iter().map(|c| (c.id, c.name.as_str())))
 }
 
 /// The classes of a project: named, each once (a project may have fewer than two, or
 /// disabled ones: it is work in progress).
 pub fn check_project_classes(classes: &[ProjectClass]) -> Result<(), Invalid> {
+    check_ids_and_names(classes.iter().map(|c| (c.id, c.name.as_str())))
+}
+
+/// At most [`MAX_CLASSES`] (id, name) pairs, each name valid, no id or trimmed name twice.
+fn check_ids_and_names<'a>(
+    classes: impl ExactSizeIterator<Item = (ClassId, &'a str)>,
+) -> Result<(), Invalid> {
     if classes.len() > MAX_CLASSES {
         return Err(Invalid::TooManyClasses(classes.len()));
     }
-    for (i, class) in classes.iter().enumerate() {
-        let name = class_name(&class.name)?;
-        let earlier = &classes[..i];
-        if earlier.iter().any(|c| c.id == class.id) {
+    let mut seen: Vec<(ClassId, &str)> = Vec::with_capacity(classes.len());
+    for (id, name) in classes {
+        let name = class_name(name)?;
+        if seen.iter().any(|&(earlier, _)| earlier == id) {
             return Err(Invalid::DuplicateClass);
         }
-        if earlier.iter().any(|c| c.name.trim() == name) {
+        if seen.iter().any(|&(_, earlier)| earlier == name) {
             return Err(Invalid::DuplicateClassName(name.to_string()));
         }
+        seen.push((id, name));
     }
     Ok(())
 }
