@@ -4,8 +4,7 @@
 use std::collections::HashSet;
 use std::fmt;
 
-use ajuste_protocol::limits::MAX_CLASSES;
-use ajuste_protocol::{Invalid, TrainSettings, TrainingReport, class_name};
+use ajuste_protocol::{TrainSettings, TrainingReport, check_class_list};
 use burn::prelude::Device;
 use image::RgbImage;
 
@@ -247,19 +246,10 @@ fn open(bytes: &[u8]) -> Result<(Archive<'_>, Manifest, Option<SavedClassifier>)
 /// The class names as training uses them (trimmed): not too many, none empty, too long or
 /// used twice. (A project may have fewer classes than training needs: it is work in progress.)
 fn check_classes(names: &[&str]) -> Result<Vec<String>, ProjectError> {
-    if names.len() > MAX_CLASSES {
-        return Err(ProjectError::Classes(Invalid::TooManyClasses(names.len())));
-    }
-    let mut checked: Vec<String> = Vec::with_capacity(names.len());
-    for name in names {
-        let name = class_name(name).map_err(ProjectError::Classes)?;
-        if checked.iter().any(|earlier| earlier == name) {
-            let twice = Invalid::DuplicateClassName(name.to_string());
-            return Err(ProjectError::Classes(twice));
-        }
-        checked.push(name.to_string());
-    }
-    Ok(checked)
+    // A project's classes have no ids of their own: number them, so only names can clash.
+    let numbered = names.iter().enumerate().map(|(i, &name)| (i as u64, name));
+    check_class_list(numbered).map_err(ProjectError::Classes)?;
+    Ok(names.iter().map(|name| name.trim().to_string()).collect())
 }
 
 /// Settings in the page's limits; a report and a classifier that are about the project's

@@ -14,7 +14,9 @@ pub mod wire;
 
 pub use errors::{EngineError, ImageProblem, Invalid, Notice};
 pub use metrics::{ConfusionMatrix, EpochMetrics};
-pub use validate::{check_classes, check_freeze_depth, check_project_classes, class_name};
+pub use validate::{
+    check_class_list, check_classes, check_freeze_depth, check_project_classes, class_name,
+};
 
 /// EfficientNet-Lite0's MBConv blocks: the most that fine-tuning can unfreeze. (The core
 /// checks that its network agrees.)

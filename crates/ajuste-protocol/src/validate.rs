@@ -49,17 +49,17 @@ pub fn check_classes(classes: &[TrainClass]) -> Result<(), Invalid> {
     if classes.len() < MIN_CLASSES {
         return Err(Invalid::TooFewClasses);
     }
-    check_ids_and_names(classes.iter().map(|c| (c.id, c.name.as_str())))
+    check_class_list(classes.iter().map(|c| (c.id, c.name.as_str())))
 }
 
 /// The classes of a project: named, each once (a project may have fewer than two, or
 /// disabled ones: it is work in progress).
 pub fn check_project_classes(classes: &[ProjectClass]) -> Result<(), Invalid> {
-    check_ids_and_names(classes.iter().map(|c| (c.id, c.name.as_str())))
+    check_class_list(classes.iter().map(|c| (c.id, c.name.as_str())))
 }
 
 /// At most [`MAX_CLASSES`] (id, name) pairs, each name valid, no id or trimmed name twice.
-fn check_ids_and_names<'a>(
+pub fn check_class_list<'a>(
     classes: impl ExactSizeIterator<Item = (ClassId, &'a str)>,
 ) -> Result<(), Invalid> {
     if classes.len() > MAX_CLASSES {
