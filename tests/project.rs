@@ -16,7 +16,10 @@ use ajuste::protocol::{
     ConfusionMatrix, EvaluatedOn, Invalid, Notice, TrainSettings, TrainingReport,
 };
 use ajuste::rng::Rng;
-use ajuste::storage::{Project, ProjectClass, ProjectError, SCHEMA_VERSION, SavedClassifier};
+use ajuste::storage::{
+    FEATURE_LEN, Project, ProjectClass, ProjectError, SCHEMA_VERSION, SavedClassifier,
+    StoredFeatures,
+};
 use ajuste::train::devices::Devices;
 use ajuste::train::export::{self, Classifier};
 use ajuste::train::trainable::TrainableModel;
@@ -85,6 +88,22 @@ fn project(classifier: Option<SavedClassifier>) -> Project {
         },
         report: Some(report(&["cat", "dog"])),
         classifier,
+        features: Some(features(&[(0, 1), (2, 0), (2, 2)])),
+    }
+}
+
+/// Stored features for (class, image) pairs, each row telling its image apart.
+fn features(images: &[(usize, usize)]) -> StoredFeatures {
+    StoredFeatures {
+        weights: "0123abcd".into(),
+        rows: (images.iter())
+            .map(|&(class, n)| {
+                (
+                    (class, n),
+                    vec![class as f32 + n as f32 / 10.0; FEATURE_LEN],
+                )
+            })
+            .collect(),
     }
 }
 
@@ -221,23 +240,117 @@ fn png(image: &RgbImage) -> Vec<u8> {
 
 #[test]
 fn the_schema_version_decides_what_opens() {
-    assert_eq!(SCHEMA_VERSION, 1);
-    let same = with_manifest(|m| m["schema_version"] = json!(1));
+    assert_eq!(SCHEMA_VERSION, 2);
+    let same = with_manifest(|m| m["schema_version"] = json!(2));
     assert_eq!(
         Project::from_bytes(&same).unwrap(),
         project(Some(unchecked_classifier()))
     );
+    // Version 1 had no stored features: the file opens, and its images get computed ones.
+    let older = with_manifest(|m| {
+        m["schema_version"] = json!(1);
+        m.as_object_mut().unwrap().remove("depth0_features");
+    });
+    let expected = Project {
+        features: None,
+        ..project(Some(unchecked_classifier()))
+    };
+    assert_eq!(Project::from_bytes(&older).unwrap(), expected);
     // A newer file may be shaped in any way: the version is what it is refused for.
-    let newer = with_manifest(|m| *m = json!({"format": "ajuste-project", "schema_version": 2}));
+    let newer = with_manifest(|m| *m = json!({"format": "ajuste-project", "schema_version": 3}));
     let error = refused(&newer);
     assert_eq!(
         error,
         ProjectError::NewerSchema {
-            found: 2,
-            supported: 1
+            found: 3,
+            supported: 2
         }
     );
     assert!(error.to_string().contains("update Ajuste"), "{error}");
+}
+
+#[test]
+fn stored_features_that_do_not_fit_the_project_are_refused() {
+    let bad_manifests: [(&str, Edit); 5] = [
+        (
+            "an image not in the project",
+            Box::new(|m| m["depth0_features"]["images"][0] = json!("images/9/0.png")),
+        ),
+        (
+            "an image twice",
+            Box::new(|m| {
+                m["depth0_features"]["images"][1] = m["depth0_features"]["images"][0].clone()
+            }),
+        ),
+        (
+            "fewer rows listed than stored",
+            Box::new(|m| {
+                m["depth0_features"]["images"]
+                    .as_array_mut()
+                    .unwrap()
+                    .truncate(2)
+            }),
+        ),
+        (
+            "a fingerprint that is not a hash",
+            Box::new(|m| m["depth0_features"]["weights"] = json!("../x")),
+        ),
+        (
+            "an empty fingerprint",
+            Box::new(|m| m["depth0_features"]["weights"] = json!("")),
+        ),
+    ];
+    for (what, edit) in bad_manifests {
+        let error = refused(&with_manifest(edit));
+        assert!(
+            matches!(
+                error,
+                ProjectError::BadFeatures(_) | ProjectError::EntryTooLarge { .. }
+            ),
+            "{what}: {error:?}"
+        );
+    }
+    let stored = |bytes: Vec<u8>| {
+        with_entries(move |entries| {
+            let name = "features/depth0.f32";
+            let entry = entries.iter_mut().find(|e| e.name == name).unwrap();
+            *entry = Entry::stored(name, bytes);
+        })
+    };
+    let mut not_finite = vec![0u8; 3 * FEATURE_LEN * 4];
+    not_finite[4 * 7..4 * 8].copy_from_slice(&f32::NAN.to_le_bytes());
+    assert!(matches!(
+        refused(&stored(not_finite)),
+        ProjectError::BadFeatures(_)
+    ));
+    let short = vec![0u8; 3 * FEATURE_LEN * 4 - 4];
+    assert!(matches!(
+        refused(&stored(short)),
+        ProjectError::BadFeatures(_)
+    ));
+    let long = vec![0u8; 3 * FEATURE_LEN * 4 + 4];
+    assert!(matches!(
+        refused(&stored(long)),
+        ProjectError::EntryTooLarge { .. }
+    ));
+    // Writing checks the same.
+    let mut wrong_row = project(None);
+    wrong_row
+        .features
+        .as_mut()
+        .unwrap()
+        .rows
+        .insert((0, 0), vec![1.0; 3]);
+    assert!(matches!(
+        wrong_row.to_bytes(),
+        Err(ProjectError::BadFeatures(_))
+    ));
+    let mut no_such_image = project(None);
+    no_such_image.features = Some(features(&[(3, 0)]));
+    assert!(matches!(
+        no_such_image.to_bytes(),
+        Err(ProjectError::BadFeatures(_))
+    ));
 }
 
 #[test]

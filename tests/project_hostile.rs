@@ -11,7 +11,9 @@ use ajuste::protocol::{ConfusionMatrix, EvaluatedOn, TrainSettings, TrainingRepo
 use ajuste::storage::limits::{
     MAX_CLASSIFIER_BYTES, MAX_ENTRIES, MAX_IMAGE_LONG_SIDE, MAX_MANIFEST_BYTES,
 };
-use ajuste::storage::{Project, ProjectClass, ProjectError, SavedClassifier};
+use ajuste::storage::{
+    FEATURE_LEN, Project, ProjectClass, ProjectError, SavedClassifier, StoredFeatures,
+};
 use ajuste::train::export;
 use common::zips::{self, Entry};
 use image::RgbImage;
@@ -101,6 +103,10 @@ static GOOD: LazyLock<Vec<u8>> = LazyLock::new(|| {
             manifest: export::Manifest::new(classes, 2, Some(8)),
             weights: (0..=255).collect(),
         }),
+        features: Some(StoredFeatures {
+            weights: "5eed".into(),
+            rows: [((1, 0), vec![0.25; FEATURE_LEN])].into(),
+        }),
     };
     project.to_bytes().unwrap()
 });
@@ -178,6 +184,8 @@ fn json_value() -> impl Strategy<Value = Value> {
         "settings",
         "report",
         "includes_classifier",
+        "depth0_features",
+        "weights",
         "matrix",
         "confusion",
         "hidden_units",

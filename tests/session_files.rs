@@ -13,6 +13,7 @@ use std::process::Command as Process;
 use ajuste::protocol::{
     Command, EngineError, Event, FileKind, ImageEncoding, Invalid, ProjectClass,
 };
+use ajuste::storage::Project;
 use common::engine::{Page, classes, png, settings};
 use common::synthetic;
 use image::RgbImage;
@@ -130,14 +131,50 @@ fn a_project_reopens_with_its_classes_images_and_classifier() {
 
     // The same classifier, without training again.
     assert_eq!(answer(&fresh.predict(&probe)), before);
+    // The features came with the file: nothing to compute before training.
+    assert_eq!(fresh.features(), (10, 10));
     // And the images train again. (Not the same run as the first: the page numbered the
     // images class by class this time, so mini-batches are drawn in another order.)
-    fresh.settle();
-    assert_eq!(fresh.features(), (10, 10));
     let reopened_classes = classes(&[(1000, "disc"), (1006, "stripes")]);
     fresh.train(reopened_classes, settings(0, 4));
     fresh.work_until(5_000, |e| matches!(e, Event::TrainingDone(_)));
     assert_eq!(answer(&fresh.predict(&probe)).0, before.0);
+}
+
+#[test]
+fn stored_features_are_the_ones_computed_and_only_taken_from_the_same_network() {
+    let mut page = trained_page();
+    let save_project = Command::SaveProject {
+        classes: project_classes(),
+        settings: settings(0, 4),
+    };
+    let file = save(&mut page, FileKind::Project, save_project);
+    let stored = Project::from_bytes(&file).unwrap();
+    assert_eq!(stored.features.as_ref().unwrap().rows.len(), 10);
+    // The same file, its features said to come from other weights.
+    let mut other_network = stored.clone();
+    other_network.features.as_mut().unwrap().weights = "00ff".into();
+    let other_network = other_network.to_bytes().unwrap();
+
+    let probe = synthetic::dataset(1, 62).samples[0].image.clone();
+    let mut answers = Vec::new();
+    for file in [file, other_network] {
+        let mut fresh = Page::open(false);
+        fresh.send(Command::OpenProject { first_id: 1000 }, Some(file));
+        let ready_at_once = fresh.features().0;
+        fresh.settle();
+        assert_eq!(fresh.features(), (10, 10));
+        fresh.train(
+            classes(&[(1000, "disc"), (1006, "stripes")]),
+            settings(0, 4),
+        );
+        fresh.work_until(5_000, |e| matches!(e, Event::TrainingDone(_)));
+        answers.push((ready_at_once, answer(&fresh.predict(&probe))));
+    }
+    assert_eq!(answers[0].0, 10, "stored features are taken");
+    assert_eq!(answers[1].0, 0, "another network's are not");
+    // Training on the stored features is training on computed ones, to the bit.
+    assert_eq!(answers[0].1, answers[1].1);
 }
 
 #[test]

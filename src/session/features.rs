@@ -2,13 +2,15 @@
 //! never waits long behind background work. The computing itself is the activation cache's
 //! ([`ActivationCache::compute`]), which also decides how each view is seeded.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use ajuste_protocol::SampleId;
+use burn::prelude::*;
+use burn::tensor::TensorData;
 
 use crate::model::EfficientNetLite0;
 use crate::train::TrainError;
-use crate::train::cache::{ActivationCache, Key};
+use crate::train::cache::{ActivationCache, Key, read_floats};
 use crate::train::config::TrainingConfig;
 use crate::train::devices::Devices;
 
@@ -83,6 +85,41 @@ impl FeatureScheduler {
         for cache in self.caches.values_mut() {
             cache.remove_sample(id);
         }
+    }
+
+    /// The transfer-learning features (plain view) of those of `ids` that have them.
+    pub async fn depth0_rows(
+        &self,
+        ids: &[SampleId],
+    ) -> Result<BTreeMap<SampleId, Vec<f32>>, TrainError> {
+        let cache = &self.caches[&0];
+        let keys: Vec<Key> = (ids.iter().map(|&id| (id, 0)))
+            .filter(|key| cache.contains(key))
+            .collect();
+        if keys.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let values = read_floats(cache.gather(&keys)?).await?;
+        let length = values.len() / keys.len();
+        Ok((keys.iter().map(|&(id, _)| id))
+            .zip(values.chunks(length).map(<[f32]>::to_vec))
+            .collect())
+    }
+
+    /// Takes transfer-learning features computed before (a stored project's) as computed.
+    pub async fn restore_depth0(
+        &mut self,
+        rows: Vec<(SampleId, Vec<f32>)>,
+    ) -> Result<(), TrainError> {
+        let Some(length) = rows.first().map(|(_, row)| row.len()) else {
+            return Ok(());
+        };
+        let cache = self.caches.get_mut(&0).expect("depth 0 is always kept");
+        let keys: Vec<Key> = rows.iter().map(|&(id, _)| (id, 0)).collect();
+        let values: Vec<f32> = rows.into_iter().flat_map(|(_, row)| row).collect();
+        let data = TensorData::new(values, [keys.len(), length]);
+        let tensor = Tensor::from_data(data, cache.device());
+        cache.insert_rows(&keys, tensor).await
     }
 
     /// Views still to compute for `ids`, plain views first: training needs those, and uses

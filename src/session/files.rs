@@ -3,14 +3,15 @@
 
 use ajuste_protocol::limits::THUMBNAIL_SIDE;
 use ajuste_protocol::{
-    ClassId, EngineError, Event, FileKind, OpenedClass, OpenedProject, ProjectClass, TrainSettings,
+    ClassId, EngineError, Event, FileKind, OpenedClass, OpenedProject, ProjectClass, SampleId,
+    TrainSettings,
 };
 use image::{DynamicImage, RgbImage};
 
 use super::Session;
 use super::features::FeatureScheduler;
 use super::samples::SampleStore;
-use crate::storage::{self, Project, SavedClassifier, read_model, write_model};
+use crate::storage::{self, Project, SavedClassifier, StoredFeatures, read_model, write_model};
 use crate::train::export::Classifier;
 
 const PROJECT_FILE_NAME: &str = "ajuste-project.ajuste";
@@ -53,6 +54,7 @@ impl Session {
             settings,
             report: saved.as_ref().and(self.report.clone()),
             classifier: saved,
+            features: self.stored_features(classes).await,
         };
         match project.to_bytes() {
             Ok(bytes) => self.emit_with_bytes(
@@ -66,9 +68,27 @@ impl Session {
         }
     }
 
+    /// The transfer-learning features computed so far, to save with the project. They only
+    /// save time on the next open: when they cannot be read, the project goes without.
+    async fn stored_features(&self, classes: &[ProjectClass]) -> Option<StoredFeatures> {
+        let ids: Vec<Vec<SampleId>> = (classes.iter())
+            .map(|class| self.samples.ids_of(class.id))
+            .collect();
+        let all: Vec<SampleId> = ids.iter().flatten().copied().collect();
+        let mut computed = self.features.depth0_rows(&all).await.ok()?;
+        let rows = (ids.iter().enumerate())
+            .flat_map(|(c, ids)| ids.iter().enumerate().map(move |(n, id)| ((c, n), *id)))
+            .filter_map(|(at, id)| Some((at, computed.remove(&id)?)))
+            .collect();
+        Some(StoredFeatures {
+            weights: self.weights_fingerprint.clone(),
+            rows,
+        })
+    }
+
     /// Replaces every image and the classifier with the project's, numbering classes and
     /// images from `first_id`.
-    pub(super) fn open_project(&mut self, bytes: &[u8], first_id: u64) {
+    pub(super) async fn open_project(&mut self, bytes: &[u8], first_id: u64) {
         if self.run.is_some() {
             return self.reject_file(EngineError::TrainingRunning);
         }
@@ -111,6 +131,16 @@ impl Session {
                 enabled: class.enabled,
                 samples: ids,
             });
+        }
+        // Features another network computed are no use here: this one computes its own.
+        if let Some(stored) =
+            (project.features).filter(|stored| stored.weights == self.weights_fingerprint)
+        {
+            let rows = (stored.rows.into_iter())
+                .filter_map(|((c, n), row)| Some((*opened.get(c)?.samples.get(n)?, row)))
+                .collect();
+            // If they cannot be taken, only time is lost: they are computed again.
+            features.restore_depth0(rows).await.ok();
         }
         self.samples = samples;
         self.features = features;

@@ -47,6 +47,8 @@ enum Removal {
 pub struct Session {
     /// Kept to load the network again on the CPU if the GPU is lost.
     weights: Vec<u8>,
+    /// Which network computed a stored project's features ([`weights_fingerprint`]).
+    weights_fingerprint: String,
     devices: Devices,
     /// Whether `devices.main` is a GPU (that can be lost), as opposed to the CPU.
     on_gpu: bool,
@@ -69,6 +71,16 @@ pub struct Session {
     clock: Clock,
 }
 
+/// SHA-256 of the weights file, in hex: features stored with a project are only taken by an
+/// engine whose network is the same, bit for bit.
+fn weights_fingerprint(weights: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(weights)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 /// An event for the page, with the bytes that travel beside it.
 pub struct Outgoing {
     pub event: Event,
@@ -86,6 +98,7 @@ impl Session {
         let backbone = load_safetensors(weights.clone(), &devices.main)
             .map_err(|e| EngineError::Weights(e.to_string()))?;
         Ok(Self {
+            weights_fingerprint: weights_fingerprint(&weights),
             weights,
             features: FeatureScheduler::new(&devices),
             devices,
@@ -198,7 +211,7 @@ impl Session {
             Command::SaveProject { classes, settings } => {
                 self.save_project(&classes, settings).await
             }
-            Command::OpenProject { first_id } => self.open_project(&bytes, first_id),
+            Command::OpenProject { first_id } => self.open_project(&bytes, first_id).await,
             Command::ExportModel => self.export_model().await,
             Command::OpenModel => self.open_model(&bytes),
         }

@@ -58,6 +58,15 @@ impl SampleStore {
             .collect()
     }
 
+    /// The ids of the images of `class`, in id order (the order of [`Self::images_of`]).
+    pub fn ids_of(&self, class: ClassId) -> Vec<SampleId> {
+        self.samples
+            .iter()
+            .filter(|(_, sample)| sample.class == class)
+            .map(|(&id, _)| id)
+            .collect()
+    }
+
     pub fn ids(&self) -> Vec<SampleId> {
         self.samples.keys().copied().collect()
     }
@@ -97,6 +106,7 @@ mod tests {
         assert_eq!(store.image(5).unwrap().dimensions(), (295, 256));
         assert_eq!(store.labelled(&[20, 10]), vec![(2, 0), (5, 1), (9, 1)]);
         assert_eq!(store.labelled(&[10]), vec![(5, 0), (9, 0)]);
+        assert_eq!(store.ids_of(10), vec![5, 9]);
         assert_eq!(store.remove_class(10), vec![5, 9]);
         assert!(store.remove(2));
         assert!(!store.remove(2));

@@ -65,6 +65,8 @@ pub enum ProjectError {
     BadClassifier(String),
     #[error("the trained classifier knows class \"{0}\", which the project does not have")]
     ClassifierClass(String),
+    #[error("the stored features do not fit the project: {0}")]
+    BadFeatures(String),
     #[error("the project could not be written: {0}")]
     Write(String),
     #[error("there is no trained classifier in it")]

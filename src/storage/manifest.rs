@@ -5,10 +5,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::ProjectError;
+use super::features::FeaturesEntry;
 
 pub const FORMAT: &str = "ajuste-project";
 /// The manifest schema this version writes, and the newest it reads.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 pub const MANIFEST: &str = "manifest.json";
 pub const CLASSIFIER_WEIGHTS: &str = "classifier/classifier.safetensors";
@@ -28,6 +29,8 @@ pub struct Manifest {
     pub report: Option<TrainingReport>,
     /// Whether `classifier/` holds a trained classifier.
     pub includes_classifier: bool,
+    /// Which images have their transfer-learning features stored (since version 2).
+    pub depth0_features: Option<FeaturesEntry>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -58,7 +61,17 @@ type Migration = fn(Value) -> Result<Value, ProjectError>;
 /// `MIGRATIONS[v - 1]` turns a version-`v` manifest into a version-`v + 1` one (and sets its
 /// `schema_version`): a new schema version adds its step here, and every older file still
 /// opens through the chain.
-const MIGRATIONS: [Migration; SCHEMA_VERSION as usize - 1] = [];
+const MIGRATIONS: [Migration; SCHEMA_VERSION as usize - 1] = [v1_to_v2];
+
+/// Version 2 can store transfer-learning features; a version-1 file has none.
+fn v1_to_v2(mut manifest: Value) -> Result<Value, ProjectError> {
+    let Some(fields) = manifest.as_object_mut() else {
+        return Err(ProjectError::BadManifest("not a JSON object".into()));
+    };
+    fields.insert("depth0_features".into(), Value::Null);
+    fields.insert("schema_version".into(), Value::from(2));
+    Ok(manifest)
+}
 
 /// Checks the format and the version before anything else is read (a newer file may have
 /// any shape), then brings an older manifest up to the current version.
@@ -107,6 +120,7 @@ mod tests {
             "settings": TrainSettings::default(),
             "report": null,
             "includes_classifier": false,
+            "depth0_features": null,
         })
     }
 
@@ -126,7 +140,17 @@ mod tests {
             }
         );
         let message = error.to_string();
-        assert!(message.contains("version 2") && message.contains("up to 1"));
+        assert!(message.contains("version 3") && message.contains("up to 2"));
+    }
+
+    #[test]
+    fn a_version_1_manifest_opens_without_stored_features() {
+        let mut old = manifest(json!(1));
+        old.as_object_mut().unwrap().remove("depth0_features");
+        let migrated = migrate(old).unwrap();
+        assert_eq!(migrated, manifest(json!(SCHEMA_VERSION)));
+        let parsed = Manifest::parse(migrated.to_string().as_bytes()).unwrap();
+        assert!(parsed.depth0_features.is_none());
     }
 
     #[test]
@@ -158,6 +182,10 @@ mod tests {
             ),
             (
                 json!({"format": FORMAT, "schema_version": 1}),
+                "BadManifest",
+            ),
+            (
+                json!({"format": FORMAT, "schema_version": 2}),
                 "BadManifest",
             ),
         ];

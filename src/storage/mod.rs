@@ -9,6 +9,8 @@
 //!                                     lossless, so features after a reload are bit-identical
 //! classifier/classifier.safetensors   the trained part, as `Classifier::to_bytes` writes it
 //! classifier/classifier.json          its manifest (classes, freeze depth, preprocessing)
+//! features/depth0.f32                 transfer-learning features of some images (optional,
+//!                                     see `features.rs`), for the weights the manifest names
 //! ```
 //!
 //! A project file comes from anywhere, so reading trusts nothing in it: every entry is read
@@ -19,6 +21,7 @@
 
 mod archive;
 mod error;
+mod features;
 mod images;
 pub mod limits;
 mod manifest;
@@ -26,6 +29,7 @@ mod model_file;
 mod project;
 
 pub use error::ProjectError;
+pub use features::{FEATURE_LEN, StoredFeatures};
 pub use manifest::{FORMAT, SCHEMA_VERSION};
 pub use model_file::{read_model, write_model};
 pub use project::{Project, ProjectClass, SavedClassifier};

@@ -1,7 +1,7 @@
 //! A project in memory, and its checks: the same ones on the way out as on the way in, so
 //! that every file written opens again.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use ajuste_protocol::{TrainSettings, TrainingReport, check_class_list};
@@ -9,6 +9,7 @@ use burn::prelude::Device;
 use image::RgbImage;
 
 use super::archive::{Archive, ArchiveWriter, check_name};
+use super::features::{FEATURES_ENTRY, StoredFeatures};
 use super::limits::*;
 use super::manifest::*;
 use super::{ProjectError, images};
@@ -23,6 +24,8 @@ pub struct Project {
     /// Of the training run that made `classifier`, or the last one.
     pub report: Option<TrainingReport>,
     pub classifier: Option<SavedClassifier>,
+    /// Transfer-learning features of some images, if the writer had them.
+    pub features: Option<StoredFeatures>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -130,6 +133,12 @@ impl Project {
                     .collect(),
             })
             .collect();
+        let image_counts: Vec<usize> = self.classes.iter().map(|c| c.samples.len()).collect();
+        let features = (self.features.as_ref())
+            .filter(|features| !features.rows.is_empty())
+            .map(|features| features.encode(&image_counts, image_entry))
+            .transpose()?;
+        let (depth0_features, feature_bytes) = features.unzip();
         let manifest = Manifest {
             format: FORMAT.into(),
             schema_version: SCHEMA_VERSION,
@@ -138,6 +147,7 @@ impl Project {
             settings: self.settings.clone(),
             report: self.report.clone(),
             includes_classifier: self.classifier.is_some(),
+            depth0_features,
         };
         let mut zip = ArchiveWriter::new();
         zip.add(MANIFEST, &manifest.to_json()?, MAX_MANIFEST_BYTES, true)?;
@@ -157,6 +167,9 @@ impl Project {
             let weights = &classifier.weights;
             zip.add(CLASSIFIER_WEIGHTS, weights, MAX_CLASSIFIER_BYTES, true)?;
         }
+        if let Some(bytes) = feature_bytes {
+            zip.add(FEATURES_ENTRY, &bytes, bytes.len() as u64, true)?;
+        }
         zip.finish()
     }
 
@@ -172,6 +185,18 @@ impl Project {
                 return Err(ProjectError::TooManyPixels);
             }
         }
+        let features = match &manifest.depth0_features {
+            Some(entry) => {
+                let positions: HashMap<&str, (usize, usize)> = (manifest.classes.iter())
+                    .enumerate()
+                    .flat_map(|(class, c)| {
+                        (c.images.iter().enumerate()).map(move |(n, f)| (f.as_str(), (class, n)))
+                    })
+                    .collect();
+                Some(StoredFeatures::read(&mut archive, entry, &positions)?)
+            }
+            None => None,
+        };
         let mut classes = Vec::with_capacity(manifest.classes.len());
         for entry in manifest.classes {
             let mut samples = Vec::with_capacity(entry.images.len());
@@ -190,6 +215,7 @@ impl Project {
             settings: manifest.settings,
             report: manifest.report,
             classifier,
+            features,
         })
     }
 
