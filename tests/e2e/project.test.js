@@ -1,8 +1,8 @@
 // Project and model files: train two classes (d = 0), save the project, open it on a fresh page
 // (same classes, images, settings, report, and the same prediction without retraining), download
 // the model and check that the native CLI predicts the same, open the model on a fresh page, and
-// refuse bad project files (a text file, a truncated project, an empty file) without changing
-// anything on the page.
+// refuse bad project files (a text file, a truncated project, an empty file, a newer schema, a
+// path traversal, a zip bomb, a PNG that would decode huge) without changing anything on the page.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -125,6 +125,41 @@ async function openFile(page, testId, file) {
 }
 
 /** Opens `file` as a project (through the picker, or dropped on the bar) and returns the bar's error. */
+/**
+ * Project files made to hurt (written with Python's zipfile, as anyone could): a newer schema
+ * version, an entry that climbs out of its folder, a zip bomb (an image entry: a PNG header,
+ * then 300 MB of zeros) and a PNG whose header asks for a 256 × 1,000,000 picture.
+ */
+function writeHostileProjects(dir) {
+  const script = String.raw`
+import json, struct, sys, zipfile, zlib
+dir = sys.argv[1]
+def manifest(images, version=2):
+    return json.dumps({"format": "ajuste-project", "schema_version": version, "written_by": "test",
+        "classes": [{"name": "a", "enabled": True, "images": images}],
+        "settings": {"freeze_depth": 0, "epochs": 20, "batch_size": 16, "learning_rate": 0.001,
+                     "augment": True, "validation_share": 0.15},
+        "report": None, "includes_classifier": False, "depth0_features": None})
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+def write(name, entries):
+    with zipfile.ZipFile(f"{dir}/{name}", "w", zipfile.ZIP_DEFLATED) as z:
+        for entry, data in entries:
+            z.writestr(entry, data)
+write("newer.ajuste", [("manifest.json", json.dumps({"format": "ajuste-project", "schema_version": 99}))])
+write("traversal.ajuste", [("manifest.json", manifest(["../../evil.png"])), ("../../evil.png", b"x")])
+def png_header(width, height):
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+bomb = png_header(256, 256) + bytes(300 << 20)
+write("bomb.ajuste", [("manifest.json", manifest(["images/0/0.png"])), ("images/0/0.png", bomb)])
+tall = png_header(256, 1000000)
+write("pixels.ajuste", [("manifest.json", manifest(["images/0/0.png"])), ("images/0/0.png", tall + chunk(b"IEND", b""))])
+`;
+  execFileSync('python3', ['-c', script, dir]);
+  const names = ['newer', 'traversal', 'bomb', 'pixels'];
+  return Object.fromEntries(names.map((name) => [name, join(dir, `${name}.ajuste`)]));
+}
+
 async function refusedProject(page, file, how = 'pick') {
   await barReady(page);
   if (how === 'drop') await transferFiles(page.locator('[data-testid=project-bar]'), [file], 'drop');
@@ -211,15 +246,21 @@ test('project and model files: save, open, CLI parity, bad files', { timeout: 25
     writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
     const empty = join(scratch, 'empty.ajuste');
     writeFileSync(empty, Buffer.alloc(0));
-    for (const [file, how] of [
-      [notes, 'pick'],
-      [truncated, 'pick'],
-      [truncated, 'drop'],
-      [empty, 'pick'],
+    const hostile = writeHostileProjects(scratch);
+    for (const [file, how, reason] of [
+      [notes, 'pick', /not a zip/i],
+      [truncated, 'pick', /damaged or incomplete/i],
+      [truncated, 'drop', /damaged or incomplete/i],
+      [empty, 'pick', /not a zip/i],
+      [hostile.newer, 'pick', /newer version of Ajuste.*update/i],
+      [hostile.traversal, 'pick', /unsafe entry name/i],
+      [hostile.bomb, 'drop', /unpacks to more than/i],
+      [hostile.pixels, 'pick', /short side of 256/i],
     ]) {
       const message = await refusedProject(page, file, how);
       console.log(`${file.split('/').pop()} (${how}) -> "${message}"`);
       assert.match(message, /cannot be opened/i);
+      assert.match(message, reason);
       assert.deepEqual(await snapshot(page), opened, 'the page is unchanged');
       assert.equal(await waitState(page, ['done', 'ready']), 'done', 'the classifier stays');
     }

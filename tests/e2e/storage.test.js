@@ -123,7 +123,15 @@ test('autosave: a reload restores everything; a restarted engine gets it all bac
     const shown = await snapshot(page);
     const results = await page.locator('[data-testid=results]').innerText();
 
-    // A reload: everything comes back from the device, the classifier too.
+    // A reload: everything comes back from the device, the classifier too, and the features
+    // (stored with the project): the feature counter never shows one still to compute.
+    await page.addInitScript(() => {
+      window.__featuresSeen = [];
+      new MutationObserver(() => {
+        const el = document.querySelector('[data-testid=features]');
+        if (el) window.__featuresSeen.push([el.getAttribute('data-ready'), el.getAttribute('data-wanted')].join('/'));
+      }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-ready', 'data-wanted'] });
+    });
     const t1 = Date.now();
     await page.reload();
     await waitState(page, 'done');
@@ -141,6 +149,11 @@ test('autosave: a reload restores everything; a restarted engine gets it all bac
     assert.equal(await page.locator('[data-testid=augment]').isChecked(), false);
     assert.equal(await page.locator('[data-testid=results]').innerText(), results, 'the same report');
     samePrediction(await classify(page, heldBack), trained, 'restored page');
+    const seen = [...new Set(await page.evaluate(() => window.__featuresSeen))];
+    console.log(`features after the reload (ready/wanted): ${seen.join(', ')}`);
+    const all = `${CLASSES.length * IMAGES}/${CLASSES.length * IMAGES}`;
+    assert.ok(seen.includes(all), `every feature ready: ${seen}`);
+    assert.deepEqual(seen.filter((s) => s !== all && s !== '0/0'), [], 'none computed again');
 
     // One more image (only this page holds its file), then the engine dies mid-training.
     await upload(page, 0, writePatterns('disc', 1, 30));

@@ -41,6 +41,9 @@ pub struct Snapshot {
     settings: TrainSettings,
     classifier: bool,
     report: Option<TrainingReport>,
+    /// The file also keeps the features computed so far: once all are, one more save lets
+    /// the next visit train without computing them again.
+    features_done: bool,
 }
 
 #[derive(Default)]
@@ -96,6 +99,7 @@ impl AppState {
             settings: self.settings.get(),
             classifier: self.has_classifier.get(),
             report: self.report.get(),
+            features_done: self.features.with(|(ready, wanted)| ready == wanted),
         };
         complete.then_some(snapshot)
     }

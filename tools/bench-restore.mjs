@@ -1,0 +1,131 @@
+#!/usr/bin/env node
+// How long the page takes to bring back a project kept on the device, in headless Chromium:
+// makes a project of N photo-sized images (2 classes), waits until it is saved with its
+// features, then reloads the page R times and times each reload until (a) every image is
+// back with its picture, (b) every feature is ready, and (c) a d = 0 training run is done.
+// Prints a markdown table (median of the runs) and the storage the project takes.
+//
+//   node tools/bench-restore.mjs [--images 100] [--runs 3] [--webgpu]
+//
+// Uses the built app (dist/, or AJUSTE_DIST) and the browser-test helpers. Without --webgpu
+// Chromium has no WebGPU adapter and the engine runs on its CPU fallback (SwiftShader would
+// spend minutes computing the first features). Run it on an idle machine.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { card, configure, seconds, serveApp, upload, waitFeatures, waitState } from '../tests/e2e/lib/app.js';
+import { OUTPUT_DIR, launchBrowser } from '../tests/e2e/lib/browser.js';
+import { pattern, png } from '../tests/e2e/lib/fixtures.js';
+
+const { values: args } = parseArgs({
+  options: {
+    images: { type: 'string', default: '100' },
+    runs: { type: 'string', default: '3' },
+    webgpu: { type: 'boolean', default: false },
+  },
+});
+const IMAGES = Number(args.images);
+const RUNS = Number(args.runs);
+const KINDS = ['disc', 'stripes'];
+
+/** `count` 640×480 pictures of `kind` with per-pixel noise, so that they compress like photos. */
+function photos(kind, count) {
+  const dir = join(OUTPUT_DIR, 'bench-restore');
+  mkdirSync(dir, { recursive: true });
+  return Array.from({ length: count }, (_, i) => {
+    const base = pattern(kind, 1000 + i, 640, 480);
+    let s = 7 + i;
+    const noise = () => {
+      s = (s * 1103515245 + 12345) % 2 ** 31;
+      return (s % 41) - 20;
+    };
+    const file = join(dir, `${kind}-${i}.png`);
+    const clamp = (v) => Math.max(0, Math.min(255, v));
+    writeFileSync(file, png(640, 480, (x, y) => base(x, y).map((v) => clamp(v + noise()))));
+    return file;
+  });
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function allBack(page, count) {
+  return page.waitForFunction(
+    (count) => {
+      const samples = [...document.querySelectorAll('[data-testid=sample]')];
+      return (
+        samples.length === count &&
+        samples.every((s) => s.getAttribute('data-accepted') === 'true' && s.querySelector('img')?.src)
+      );
+    },
+    count,
+    { timeout: 10 * 60_000, polling: 20 },
+  );
+}
+
+async function waitSaved(page) {
+  const handle = await page.waitForFunction(
+    () => {
+      const el = document.querySelector('[data-testid=storage-status]');
+      const state = el?.getAttribute('data-state');
+      return state === 'saved' || state === 'failed' ? { state, text: el.textContent.trim() } : null;
+    },
+    null,
+    { timeout: 10 * 60_000, polling: 50 },
+  );
+  const status = await handle.jsonValue();
+  if (status.state !== 'saved') throw new Error(`not saved: ${status.text}`);
+  return status.text;
+}
+
+const server = await serveApp();
+const { page, close } = await launchBrowser({ logPrefix: 'bench', log: false, webgpu: args.webgpu });
+try {
+  await page.goto(server.url);
+  await waitState(page, 'ready');
+  const backend = await page.locator('[data-testid=backend]').innerText().catch(() => '?');
+  await configure(page, { freezeDepth: 0, epochs: 10 });
+  const t0 = Date.now();
+  for (const [index, kind] of KINDS.entries()) {
+    const files = photos(kind, IMAGES / KINDS.length);
+    for (let at = 0; at < files.length; at += 25) await upload(page, index, files.slice(at, at + 25));
+  }
+  await waitFeatures(page);
+  const madeIn = Date.now() - t0;
+  // The save that follows the last feature is the one that keeps them all.
+  await page.waitForTimeout(2000);
+  const stored = await waitSaved(page);
+  const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage);
+
+  const runs = [];
+  for (let run = 0; run < RUNS; run++) {
+    const start = Date.now();
+    await page.reload();
+    await allBack(page, IMAGES);
+    const back = Date.now() - start;
+    await waitFeatures(page);
+    const features = Date.now() - start;
+    await waitState(page, ['ready', 'done']);
+    await page.locator('[data-testid=train-button]').click();
+    await waitState(page, 'done');
+    runs.push({ back, features, trained: Date.now() - start });
+    console.log(`run ${run + 1}: ${JSON.stringify(runs.at(-1))}`);
+    await waitSaved(page);
+  }
+  const row = (what, key) => `| ${what} | ${seconds(median(runs.map((r) => r[key])))} |`;
+  console.log(`
+${IMAGES} images (640×480 PNG with noise), ${backend.trim()}, median of ${RUNS} reloads:
+
+| from reload to | time |
+|---|---|
+${row('every image back with its picture', 'back')}
+${row('every feature ready (stored with the project)', 'features')}
+${row('a d = 0 training run (10 epochs) done', 'trained')}
+
+Making the project (upload, features): ${seconds(madeIn)}. Kept: "${stored}";
+site storage used (navigator.storage.estimate): ${(usage / 1e6).toFixed(1)} MB.`);
+} finally {
+  await close();
+  await server.close();
+}
