@@ -158,7 +158,7 @@ fn main() {
         );
         let recomputed = Activations::Recomputed {
             backbone: &backbone,
-            dataset: &dataset,
+            images: &dataset,
             augmentation: &config.augmentation,
             seed: 0,
             freeze_depth: depth,

@@ -218,7 +218,7 @@ fn cache_reproduces_the_uncached_loss_trajectory() {
     );
     let recomputed = Activations::Recomputed {
         backbone: &backbone,
-        dataset: &dataset,
+        images: &dataset,
         augmentation: &config.augmentation,
         seed: config.seed,
         freeze_depth: config.freeze_depth,

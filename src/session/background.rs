@@ -18,7 +18,8 @@ impl Session {
         if run.is_training() {
             let now = self.now();
             let run = self.run.as_mut().expect("checked above");
-            let outcome = run.step(self.features.cache(), now, &mut self.events).await;
+            let activations = self.features.activations(&self.backbone, &self.samples);
+            let outcome = run.step(&activations, now, &mut self.events).await;
             self.conclude(outcome);
             return true;
         }
@@ -27,11 +28,13 @@ impl Session {
             return true;
         }
         let augmented = self.features.augmented_progress(&ids);
+        let plan = self.features.plan();
         let now = self.now();
         let Some(run) = self.run.as_mut() else {
             return true;
         };
-        if let Err(error) = run.start(&self.backbone, self.features.cache(), augmented, now) {
+        let activations = self.features.activations(&self.backbone, &self.samples);
+        if let Err(error) = run.start(&self.backbone, &activations, &plan, augmented, now) {
             self.conclude(Err(error));
         }
         true

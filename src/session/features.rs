@@ -4,13 +4,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use ajuste_protocol::SampleId;
+use ajuste_protocol::{KeptViews, MemoryPlan, SampleId};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use crate::model::EfficientNetLite0;
+use crate::model::split::entry_shape;
 use crate::train::TrainError;
-use crate::train::cache::{ActivationCache, Key, read_floats};
+use crate::train::cache::{ActivationCache, Activations, ImageSource, Key, read_floats};
 use crate::train::config::TrainingConfig;
 use crate::train::devices::Devices;
 
@@ -23,6 +24,10 @@ const MIN_BATCH: usize = 4;
 const MAX_BATCH: usize = 16;
 /// Fine-tuning activations beyond this stay in host memory (see [`ActivationCache`]).
 const DEVICE_BUDGET_BYTES: usize = 512 << 20;
+/// What the activations of one freeze depth may take, on the device and in host memory
+/// together: a browser tab's wasm memory tops out at 4 GB, and the images, the network and
+/// the page need their share. Beyond it fewer views are kept, or none ([`MemoryPlan`]).
+pub const ACTIVATION_BUDGET_BYTES: u64 = 512 << 20;
 
 pub struct FeatureScheduler {
     /// Transfer-learning features are always kept (they are small); besides them, the
@@ -33,6 +38,10 @@ pub struct FeatureScheduler {
     config: TrainingConfig,
     /// Views per batch, adapted to how fast the last ones went.
     batch: usize,
+    /// What the activations of `freeze_depth` may take ([`ACTIVATION_BUDGET_BYTES`]).
+    budget_bytes: u64,
+    /// Images the plan is for: every image the engine has.
+    images: usize,
 }
 
 impl FeatureScheduler {
@@ -43,6 +52,8 @@ impl FeatureScheduler {
             freeze_depth: 0,
             batch: MIN_BATCH,
             config,
+            budget_bytes: ACTIVATION_BUDGET_BYTES,
+            images: 0,
         };
         scheduler
             .want(0, scheduler.config.augment, devices)
@@ -64,6 +75,7 @@ impl FeatureScheduler {
         self.caches
             .retain(|&depth, _| depth == 0 || depth == freeze_depth);
         self.caches.entry(freeze_depth).or_insert(cache);
+        self.fit_plan();
         Ok(())
     }
 
@@ -79,6 +91,62 @@ impl FeatureScheduler {
 
     pub fn cache(&self) -> &ActivationCache {
         &self.caches[&self.freeze_depth]
+    }
+
+    pub fn budget(&self) -> u64 {
+        self.budget_bytes
+    }
+
+    pub fn set_budget(&mut self, budget_bytes: u64) {
+        self.budget_bytes = budget_bytes;
+        self.fit_plan();
+    }
+
+    /// The engine has `images` images now.
+    pub fn set_images(&mut self, images: usize) {
+        self.images = images;
+        self.fit_plan();
+    }
+
+    /// What the activations of the current depth take for the images there are, and what
+    /// is kept of them.
+    pub fn plan(&self) -> MemoryPlan {
+        let floats: usize = entry_shape(self.freeze_depth).iter().product();
+        MemoryPlan::new(
+            self.freeze_depth,
+            self.images,
+            self.config.views(),
+            (floats * size_of::<f32>()) as u64,
+            self.budget_bytes,
+        )
+    }
+
+    /// Drops what the plan no longer keeps.
+    fn fit_plan(&mut self) {
+        let views = self.plan().views_kept();
+        if let Some(cache) = self.caches.get_mut(&self.freeze_depth) {
+            cache.keep_views(views);
+        }
+    }
+
+    /// Where training at the current depth gets its activations: the cache, or, when the
+    /// plan keeps none, the frozen part run again at every step.
+    pub fn activations<'a>(
+        &'a self,
+        backbone: &'a EfficientNetLite0,
+        images: &'a dyn ImageSource,
+    ) -> Activations<'a> {
+        if self.plan().kept != KeptViews::Recomputed {
+            return Activations::Cached(self.cache());
+        }
+        Activations::Recomputed {
+            backbone,
+            images,
+            augmentation: &self.config.augmentation,
+            seed: self.config.seed,
+            freeze_depth: self.freeze_depth,
+            device: backbone.device(),
+        }
     }
 
     pub fn remove_sample(&mut self, id: SampleId) {
@@ -125,19 +193,20 @@ impl FeatureScheduler {
     /// Views still to compute for `ids`, plain views first: training needs those, and uses
     /// whichever augmented ones are ready.
     pub fn missing(&self, ids: &[SampleId], plain_only: bool) -> Vec<Key> {
-        let views = if plain_only { 1 } else { self.config.views() };
+        let kept = self.plan().views_kept();
+        let views = if plain_only { kept.min(1) } else { kept };
         self.cache().missing(ids, views)
     }
 
     /// (views computed, views wanted) for `ids`.
     pub fn progress(&self, ids: &[SampleId]) -> (usize, usize) {
-        let wanted = ids.len() * self.config.views();
+        let wanted = ids.len() * self.plan().views_kept();
         (wanted - self.missing(ids, false).len(), wanted)
     }
 
     /// (augmented views ready, augmented views wanted) for `ids`.
     pub fn augmented_progress(&self, ids: &[SampleId]) -> (usize, usize) {
-        let wanted = ids.len() * (self.config.views() - 1);
+        let wanted = ids.len() * self.plan().views_kept().saturating_sub(1);
         let missing = self.missing(ids, false).len() - self.missing(ids, true).len();
         (wanted - missing, wanted)
     }

@@ -16,8 +16,8 @@ mod run;
 mod samples;
 
 use ajuste_protocol::{
-    Backend, ClassId, Command, EngineError, Event, ImageEncoding, Prediction, SampleId, TrainClass,
-    TrainSettings, TrainingReport, check_classes,
+    Backend, ClassId, Command, EngineError, Event, ImageEncoding, MemoryPlan, Prediction, SampleId,
+    TrainClass, TrainSettings, TrainingReport, check_classes,
 };
 use image::RgbImage;
 
@@ -68,6 +68,8 @@ pub struct Session {
     attachments: Vec<(usize, Vec<u8>)>,
     /// The report of the training that made `classifier`, for a saved project.
     report: Option<TrainingReport>,
+    /// The memory plan the page was last told about.
+    memory_plan: Option<MemoryPlan>,
     clock: Clock,
 }
 
@@ -113,6 +115,7 @@ impl Session {
             events: Vec::new(),
             attachments: Vec::new(),
             report: None,
+            memory_plan: None,
             clock,
         })
     }
@@ -319,9 +322,8 @@ impl Session {
             return;
         };
         let now = self.now();
-        let outcome = run
-            .cancel(self.features.cache(), now, &mut self.events)
-            .await;
+        let activations = self.features.activations(&self.backbone, &self.samples);
+        let outcome = run.cancel(&activations, now, &mut self.events).await;
         match outcome {
             Ok(Outcome::Done(classifier, report)) => self.keep(*classifier, Some(*report)),
             Ok(Outcome::Continue) => {}
@@ -393,7 +395,20 @@ impl Session {
     }
 
     fn report_features(&mut self) {
+        self.features.set_images(self.samples.len());
+        let plan = self.features.plan();
+        if self.memory_plan.as_ref() != Some(&plan) {
+            self.memory_plan = Some(plan.clone());
+            self.emit(Event::Memory(plan));
+        }
         let (ready, wanted) = self.features.progress(&self.samples.ids());
         self.emit(Event::Features { ready, wanted });
+    }
+
+    /// What the activations of one freeze depth may take (see
+    /// [`features::ACTIVATION_BUDGET_BYTES`], the default).
+    pub fn set_activation_budget(&mut self, bytes: u64) {
+        self.features.set_budget(bytes);
+        self.report_features();
     }
 }

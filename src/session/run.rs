@@ -3,11 +3,13 @@
 //! clicked: images added later wait for the next run, images deleted meanwhile are only
 //! forgotten once the run ends.
 
-use ajuste_protocol::{Event, Notice, SampleId, TrainingProgress, TrainingReport};
+use ajuste_protocol::{
+    Event, KeptViews, MemoryPlan, Notice, SampleId, TrainingProgress, TrainingReport,
+};
 
 use crate::model::EfficientNetLite0;
 use crate::train::TrainError;
-use crate::train::cache::{ActivationCache, Activations};
+use crate::train::cache::Activations;
 use crate::train::config::TrainingConfig;
 use crate::train::export::Classifier;
 use crate::train::trainer::{TrainEvent, Trainer};
@@ -70,11 +72,13 @@ impl TrainingRun {
     }
 
     /// Starts training once every image of the run has its plain features; `augmented` is
-    /// (augmented views ready, wanted): Train does not wait for the slow part.
+    /// (augmented views ready, wanted): Train does not wait for the slow part. `plan` says
+    /// what memory allowed to keep.
     pub fn start(
         &mut self,
         backbone: &EfficientNetLite0,
-        cache: &ActivationCache,
+        activations: &Activations<'_>,
+        plan: &MemoryPlan,
         augmented: (usize, usize),
         now_ms: f64,
     ) -> Result<(), TrainError> {
@@ -82,14 +86,25 @@ impl TrainingRun {
             backbone,
             &self.classes,
             &self.items,
-            &Activations::Cached(cache),
+            activations,
             self.config.clone(),
-            cache.device(),
+            &activations.device(),
         )?;
         let (ready, wanted) = augmented;
         if self.config.augment && ready < wanted {
             self.notices
                 .push(Notice::PartialAugmentation { ready, wanted });
+        }
+        match plan.kept {
+            KeptViews::All => {}
+            KeptViews::First(kept) => self.notices.push(Notice::FewerViews {
+                kept,
+                wanted: plan.views,
+            }),
+            KeptViews::Recomputed => self.notices.push(Notice::ActivationsRecomputed {
+                needed_bytes: plan.needed_bytes(),
+                budget_bytes: plan.budget_bytes,
+            }),
         }
         self.started_ms = now_ms;
         self.state = RunState::Training(Box::new(trainer));
@@ -99,7 +114,7 @@ impl TrainingRun {
     /// One mini-batch; the events it produced go to `events`.
     pub async fn step(
         &mut self,
-        cache: &ActivationCache,
+        activations: &Activations<'_>,
         now_ms: f64,
         events: &mut Vec<Event>,
     ) -> Result<Outcome, TrainError> {
@@ -107,7 +122,7 @@ impl TrainingRun {
             return Ok(Outcome::Continue);
         };
         let steps_per_epoch = trainer.steps_per_epoch();
-        match trainer.step(&Activations::Cached(cache)).await? {
+        match trainer.step(activations).await? {
             TrainEvent::Step { epoch, step, .. } => {
                 self.progress(epoch, step, steps_per_epoch, now_ms, false, events);
                 Ok(Outcome::Continue)
@@ -126,7 +141,7 @@ impl TrainingRun {
                 );
                 Ok(Outcome::Continue)
             }
-            TrainEvent::Finished => self.finish(cache, false, now_ms, events).await,
+            TrainEvent::Finished => self.finish(activations, false, now_ms, events).await,
         }
     }
 
@@ -162,7 +177,7 @@ impl TrainingRun {
     /// classifier stays); after, the best epoch so far becomes the classifier.
     pub async fn cancel(
         mut self,
-        cache: &ActivationCache,
+        activations: &Activations<'_>,
         now_ms: f64,
         events: &mut Vec<Event>,
     ) -> Result<Outcome, TrainError> {
@@ -174,12 +189,12 @@ impl TrainingRun {
             events.push(Event::TrainingCancelled);
             return Ok(Outcome::Continue);
         }
-        self.finish(cache, true, now_ms, events).await
+        self.finish(activations, true, now_ms, events).await
     }
 
     async fn finish(
         &mut self,
-        cache: &ActivationCache,
+        activations: &Activations<'_>,
         cancelled: bool,
         now_ms: f64,
         events: &mut Vec<Event>,
@@ -188,7 +203,7 @@ impl TrainingRun {
         let RunState::Training(trainer) = state else {
             return Err(TrainError::EmptyEpoch);
         };
-        let fit = trainer.finish(&Activations::Cached(cache)).await?;
+        let fit = trainer.finish(activations).await?;
         self.notices.extend(fit.notices);
         let report = TrainingReport {
             classes: self.classes.clone(),

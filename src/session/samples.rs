@@ -67,6 +67,10 @@ impl SampleStore {
             .collect()
     }
 
+    pub fn len(&self) -> usize {
+        self.samples.len()
+    }
+
     pub fn ids(&self) -> Vec<SampleId> {
         self.samples.keys().copied().collect()
     }

@@ -111,6 +111,19 @@ impl ActivationCache {
         self.entries.contains_key(key)
     }
 
+    /// Forgets every view from `views` on (memory ran short: fewer views are kept).
+    pub fn keep_views(&mut self, views: usize) {
+        let dropped: Vec<Key> = (self.entries.keys())
+            .filter(|(_, view)| *view >= views)
+            .copied()
+            .collect();
+        for key in dropped {
+            if let Some(stored) = self.entries.remove(&key) {
+                self.account(&stored, -1);
+            }
+        }
+    }
+
     fn entry_len(&self) -> usize {
         entry_shape(self.freeze_depth).iter().product()
     }
@@ -204,7 +217,7 @@ impl ActivationCache {
 /// The images of `keys` as the network sees them. This is the one place that seeds views:
 /// per sample, so that a view is the same image whoever computes it, whenever.
 fn view_batch(
-    images: &impl ImageSource,
+    images: &(impl ImageSource + ?Sized),
     keys: &[Key],
     augmentation: &AugmentConfig,
     seed: u64,
@@ -226,7 +239,7 @@ pub enum Activations<'a> {
     Cached(&'a ActivationCache),
     Recomputed {
         backbone: &'a EfficientNetLite0,
-        dataset: &'a Dataset,
+        images: &'a dyn ImageSource,
         augmentation: &'a AugmentConfig,
         seed: u64,
         freeze_depth: usize,
@@ -242,10 +255,18 @@ impl Activations<'_> {
         }
     }
 
+    /// Where the activations come out, and so where training on them runs.
+    pub fn device(&self) -> Device {
+        match self {
+            Self::Cached(cache) => cache.device().clone(),
+            Self::Recomputed { device, .. } => device.clone(),
+        }
+    }
+
     pub fn contains(&self, key: &Key) -> bool {
         match self {
             Self::Cached(cache) => cache.contains(key),
-            Self::Recomputed { dataset, .. } => dataset.samples.iter().any(|s| s.id == key.0),
+            Self::Recomputed { images, .. } => images.image(key.0).is_some(),
         }
     }
 
@@ -254,14 +275,14 @@ impl Activations<'_> {
             Self::Cached(cache) => cache.gather(keys),
             Self::Recomputed {
                 backbone,
-                dataset,
+                images,
                 augmentation,
                 seed,
                 freeze_depth,
                 device,
             } => {
-                let images = view_batch(*dataset, keys, augmentation, *seed, device)?;
-                Ok(frozen_prefix(backbone, images, *freeze_depth))
+                let batch = view_batch(*images, keys, augmentation, *seed, device)?;
+                Ok(frozen_prefix(backbone, batch, *freeze_depth))
             }
         }
     }

@@ -118,4 +118,17 @@ pub enum Notice {
     PartialAugmentation { ready: usize, wanted: usize },
     #[error("cancelled before the first epoch ended: the previous classifier stays")]
     CancelledEarly,
+    #[error(
+        "memory: augmentation drew from {kept} of the {wanted} views of each image (all of \
+         them would not fit)"
+    )]
+    FewerViews { kept: usize, wanted: usize },
+    #[error(
+        "memory: the activations would take {needed_bytes} bytes, more than the \
+         {budget_bytes} allowed, so the frozen part ran again at every step (slower)"
+    )]
+    ActivationsRecomputed {
+        needed_bytes: u64,
+        budget_bytes: u64,
+    },
 }

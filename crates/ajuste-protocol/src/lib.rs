@@ -7,12 +7,14 @@ use serde::{Deserialize, Serialize};
 mod errors;
 mod finite;
 pub mod limits;
+mod memory;
 mod metrics;
 mod validate;
 #[cfg(target_arch = "wasm32")]
 pub mod wire;
 
 pub use errors::{EngineError, ImageProblem, Invalid, Notice};
+pub use memory::{KeptViews, MemoryPlan};
 pub use metrics::{ConfusionMatrix, EpochMetrics};
 pub use validate::{
     check_class_list, check_classes, check_freeze_depth, check_project_classes, class_name,
@@ -258,6 +260,9 @@ pub enum Event {
         ready: usize,
         wanted: usize,
     },
+    /// What the activations of the current freeze depth take for the images there are, and
+    /// what the engine keeps of them (sent when it changes).
+    Memory(MemoryPlan),
     /// Background feature extraction failed; it is tried again after the next command.
     FeaturesFailed(EngineError),
     /// Training accepted; `preparing` images still need their features first.

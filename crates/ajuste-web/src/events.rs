@@ -36,6 +36,7 @@ impl AppState {
                 self.features_error.set(None);
                 self.features.set((ready, wanted));
             }
+            Event::Memory(plan) => self.memory.set(Some(plan)),
             Event::FeaturesFailed(error) => {
                 self.features_error
                     .set(Some(messages::engine_error(&error)));

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use ajuste_protocol::{
-    Backend, ClassId, Command, EpochMetrics, Prediction, SampleId, TrainSettings, TrainingProgress,
-    TrainingReport,
+    Backend, ClassId, Command, EpochMetrics, MemoryPlan, Prediction, SampleId, TrainSettings,
+    TrainingProgress, TrainingReport,
 };
 use leptos::prelude::*;
 
@@ -110,6 +110,8 @@ pub struct AppState {
     pub deleted: RwSignal<Option<DeletedClass>>,
     /// Views with features computed, views wanted.
     pub features: RwSignal<(usize, usize)>,
+    /// What the activations of the chosen depth need, and what the engine keeps of them.
+    pub memory: RwSignal<Option<MemoryPlan>>,
     /// Background feature extraction failed (until the next progress).
     pub features_error: RwSignal<Option<String>>,
     pub settings: RwSignal<TrainSettings>,
@@ -149,6 +151,7 @@ impl AppState {
             classes: RwSignal::new(Vec::new()),
             deleted: RwSignal::new(None),
             features: RwSignal::new((0, 0)),
+            memory: RwSignal::new(None),
             features_error: RwSignal::new(None),
             settings: RwSignal::new(TrainSettings::default()),
             setting_errors: RwSignal::new(Vec::new()),
