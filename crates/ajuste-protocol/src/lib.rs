@@ -9,6 +9,7 @@ mod finite;
 pub mod limits;
 mod metrics;
 mod validate;
+pub mod widget;
 #[cfg(target_arch = "wasm32")]
 pub mod wire;
 
