@@ -6,7 +6,7 @@
 #   - wasm-bindgen CLI at exactly Cargo.lock's wasm-bindgen version (cargo install; ~5 min);
 #   - wasm-opt from npm binaryen@132.0.0, under $AJUSTE_TOOLS_DIR (default ~/.cache/ajuste-tools);
 #   - Debian packages chromium and ffmpeg (and node/npm if absent);
-#   - playwright-core for the browser tests (npm ci in tests/e2e/, pinned by its package-lock.json).
+#   - playwright-core and axe-core for the browser tests (npm ci in tests/e2e/, pinned by its package-lock.json).
 # It also checks that Trunk.toml's [tools] pins agree with what it installs.
 #
 # Usage:  tools/ensure-tools.sh && source tools/env.sh
@@ -132,16 +132,20 @@ if ! wasm_opt_ok; then
   wasm_opt_ok || die "wasm-opt from npm binaryen@$BINARYEN_VERSION does not report $WASM_OPT_PIN"
 fi
 
-# --- playwright-core for tests/e2e ----------------------------------------------------------------
+# --- playwright-core and axe-core for tests/e2e --------------------------------------------------
 e2e="$ROOT/tests/e2e"
 if [ -f "$e2e/package-lock.json" ]; then
-  wanted="$(node -p 'require(process.argv[1]).packages["node_modules/playwright-core"].version' "$e2e/package-lock.json")"
-  have="$(node -p 'try { require(process.argv[1]).version } catch { "" }' \
-    "$e2e/node_modules/playwright-core/package.json" 2>/dev/null || true)"
-  if [ "$have" != "$wanted" ]; then
-    log "installing playwright-core $wanted in tests/e2e (npm ci; never \`playwright install\`)"
-    (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error >&2)
-  fi
+  for package in playwright-core axe-core; do
+    wanted="$(node -p 'require(process.argv[1]).packages["node_modules/" + process.argv[2]]?.version ?? ""' \
+      "$e2e/package-lock.json" "$package")"
+    have="$(node -p 'try { require(process.argv[1]).version } catch { "" }' \
+      "$e2e/node_modules/$package/package.json" 2>/dev/null || true)"
+    if [ -n "$wanted" ] && [ "$have" != "$wanted" ]; then
+      log "installing the browser tests' packages in tests/e2e (npm ci; never \`playwright install\`)"
+      (cd "$e2e" && npm ci --no-audit --no-fund --loglevel=error >&2)
+      break
+    fi
+  done
 fi
 
 # --- what trunk will find on PATH ---------------------------------------------------------------

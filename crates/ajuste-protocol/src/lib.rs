@@ -10,6 +10,7 @@ pub mod limits;
 mod memory;
 mod metrics;
 mod validate;
+pub mod widget;
 #[cfg(target_arch = "wasm32")]
 pub mod wire;
 

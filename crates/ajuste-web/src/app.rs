@@ -1,39 +1,75 @@
-//! The page: header (backend in use), start-up progress, the engine's alerts, then the three
-//! panels. The engine runs in a worker; this thread only renders.
+//! The page: header (backend in use, language), start-up progress, the engine's alerts, then
+//! the three panels. The engine runs in a worker; this thread only renders. As a widget
+//! (`#embed`, or inside a frame) it is compact, configured by its URL hash, talks to its
+//! parent window (`widget_api.rs`) and keeps nothing on the device: each visit starts from
+//! its configuration.
 
 use ajuste_protocol::Backend;
+use ajuste_protocol::widget::Control;
 use leptos::prelude::*;
 
 use super::classes::Classes;
+use super::embed::Widget;
 use super::engine_status::{DeviceNotice, EngineAlerts};
+use super::i18n::{LanguageSwitch, tr};
 use super::preview::Preview;
 use super::project_bar::ProjectBar;
 use super::startup::StartupProgress;
 use super::state::{AppState, Phase};
 use super::training::TrainingPanel;
 use super::webcam::Camera;
+use super::widget_api;
 
 #[component]
 pub fn App() -> impl IntoView {
+    let widget = Widget::from_location();
     let state = AppState::new();
     let camera = Camera::new();
     provide_context(state);
     provide_context(camera);
+    provide_context(widget);
+    widget.apply_location(state);
     state.connect();
-    state.restore();
-    state.autosave_on_change();
+    if widget.embed {
+        state.start_empty();
+    } else {
+        state.restore();
+        state.autosave_on_change();
+    }
+    widget_api::start(state, widget);
+    // The document's title follows the language (`<html lang>` does too, in `set_lang`).
+    Effect::new(move |_| {
+        let title = tr().page_title;
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(title);
+        }
+    });
+    if widget.embed
+        && let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+    {
+        let _ = body.class_list().add_1("embed");
+    }
 
     view! {
         <header class="top">
-            <h1>"Ajuste"</h1>
-            <p class="tagline">"Teach your browser to recognise things: add images per class, train, try it. Your images never leave this device."</p>
+            <div class="title-row">
+                <h1>"Ajuste"</h1>
+                <Show when=move || widget.shows(Control::Language)>
+                    <LanguageSwitch locked=Signal::derive(move || widget.locked(Control::Language)) />
+                </Show>
+            </div>
+            <Show when=move || !widget.embed>
+                <p class="tagline">{move || tr().tagline}</p>
+            </Show>
             <p class="backend">
-                "Running on "
+                {move || tr().running_on}
                 <strong data-testid="backend">{move || state.backend.get().map(Backend::label).unwrap_or("…")}</strong>
             </p>
             <Show when=move || state.backend.get() == Some(Backend::Cpu)>
                 <p class="notice" data-testid="backend-notice" role="status">
-                    "No WebGPU: training on CPU, slower."
+                    {move || tr().no_webgpu}
                 </p>
             </Show>
             <DeviceNotice />
@@ -42,17 +78,22 @@ pub fn App() -> impl IntoView {
             data-testid="trainer"
             data-state=move || state.phase.get().as_str()
             data-camera=move || if camera.live.get() { "on" } else { "off" }
+            data-embed=widget.embed.to_string()
         >
             <Show when=move || state.phase.get() == Phase::Loading>
                 <StartupProgress progress=state.weights />
             </Show>
             <EngineAlerts />
-            <ProjectBar />
+            <Show when=move || widget.shows(Control::Project)>
+                <ProjectBar />
+            </Show>
             <div class="layout">
                 <Classes />
                 <div class="side">
                     <TrainingPanel />
-                    <Preview />
+                    <Show when=move || widget.shows(Control::Preview)>
+                        <Preview />
+                    </Show>
                 </div>
             </div>
         </main>

@@ -41,9 +41,7 @@ pub async fn load() -> Result<Option<Uint8Array>, StorageError> {
     } else if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
         Ok(Some(Uint8Array::new(buffer)))
     } else {
-        Err(StorageError::Failed(
-            "what is stored is not a project file".into(),
-        ))
+        Err(StorageError::Failed(tr().stored_not_a_project.into()))
     }
 }
 
@@ -122,4 +120,5 @@ fn describe(error: &rexie::Error) -> String {
 /// Whether the browser's error (a DOMException, shown as "Name: message") is the quota's.
 fn names_quota(error: &rexie::Error) -> bool {
     describe(error).contains("QuotaExceededError")
-}
+}use super::i18n::tr;
+

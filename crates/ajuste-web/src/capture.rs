@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use web_sys::HtmlCanvasElement;
 
 use super::frames::{grab, new_canvas, thumbnail};
+use super::i18n::tr;
 use super::state::{AppState, ClassModel};
 use super::webcam::Camera;
 
@@ -33,7 +34,7 @@ fn capture_into(
     };
     let picture = thumbnail(&canvases.frame, &canvases.thumbnail);
     let number = class.samples.with_untracked(Vec::len) + 1;
-    state.add_frame(class, format!("webcam frame {number}"), picture, frame);
+    state.add_frame(class, (tr().webcam_frame)(number), picture, frame);
     true
 }
 
@@ -160,7 +161,7 @@ pub fn WebcamCapture(class: ClassModel) -> impl IntoView {
                     class:recording=move || holding.get()
                     data-testid="webcam-record"
                     aria-pressed=move || holding.get().to_string()
-                    aria-label=move || format!("Hold to record webcam frames for {}", name())
+                    aria-label=move || (tr().record_for)(&name())
                     on:pointerdown=move |event| {
                         event.prevent_default();
                         start_recording();
@@ -178,18 +179,18 @@ pub fn WebcamCapture(class: ClassModel) -> impl IntoView {
                     on:blur=move |_| stop_recording()
                 >
                     {move || if holding.get() {
-                        format!("Recording… {}", recorded.get())
+                        (tr().recording)(recorded.get())
                     } else {
-                        "Hold to record".to_string()
+                        tr().hold_to_record.to_string()
                     }}
                 </button>
                 <button
                     type="button"
                     data-testid="webcam-snap"
-                    aria-label=move || format!("Take one webcam picture for {}", name())
+                    aria-label=move || (tr().snap_for)(&name())
                     on:click=snap
                 >
-                    "Snap"
+                    {move || tr().snap}
                 </button>
                 <Show when=move || open.get()>
                     <button
@@ -198,12 +199,12 @@ pub fn WebcamCapture(class: ClassModel) -> impl IntoView {
                         data-testid="webcam-hide"
                         on:click=move |_| hide()
                     >
-                        "Hide camera"
+                        {move || tr().hide_camera}
                     </button>
                 </Show>
             </div>
             <div class="camera" class:hidden=move || !open.get()>
-                <video node_ref=video_ref autoplay playsinline muted aria-label="Camera preview"></video>
+                <video node_ref=video_ref autoplay playsinline muted aria-label=move || tr().camera_preview></video>
                 <CameraSelect error=class.error />
             </div>
         </div>
@@ -218,7 +219,7 @@ pub fn CameraSelect(error: RwSignal<Option<String>>) -> impl IntoView {
     view! {
         <Show when=move || { camera.choices.with(|c| c.len() > 1) }>
             <label class="camera-select">
-                "Camera "
+                {move || tr().camera}
                 <select on:change=move |event| {
                     let device = event_target_value(&event);
                     spawn_local(async move {

@@ -1,15 +1,19 @@
-//! Pictures of training: loss and accuracy curves (train vs validation), per-class accuracy
-//! and the confusion matrix, as inline SVG.
+//! Pictures of training: loss and accuracy curves (train vs validation) as inline SVG, then
+//! the results: a one-line reading, per-class accuracy and the confusion matrix as a table
+//! (compact and legible from 320 px: no rotated labels, no reserved band above it).
 
 use ajuste_protocol::EpochMetrics;
 use ajuste_protocol::{EvaluatedOn, TrainingReport};
 use leptos::prelude::*;
 
+use super::i18n::tr;
 use super::messages;
+use super::runs::Reading;
+use super::state::AppState;
 
 const WIDTH: f32 = 320.0;
-const HEIGHT: f32 = 160.0;
-const MARGIN: f32 = 28.0;
+const HEIGHT: f32 = 150.0;
+const MARGIN: f32 = 26.0;
 
 #[derive(Clone, PartialEq)]
 struct Series {
@@ -51,7 +55,7 @@ fn polyline(points: &[(f32, f32)], x_max: f32, y_max: f32) -> String {
 
 #[component]
 fn LineChart(
-    title: &'static str,
+    title: fn() -> &'static str,
     #[prop(into)] lines: Signal<Vec<Series>>,
     /// `None`: the largest value.
     y_max: Option<f32>,
@@ -75,7 +79,14 @@ fn LineChart(
     let summary = move || {
         lines.with(|l| {
             l.iter()
-                .filter_map(|s| s.points.last().map(|p| format!("{} {:.3}", s.name, p.1)))
+                .filter_map(|s| {
+                    let name = if s.name == "train" {
+                        tr().train_key
+                    } else {
+                        tr().validation_key
+                    };
+                    s.points.last().map(|p| format!("{name} {:.3}", p.1))
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         })
@@ -87,14 +98,14 @@ fn LineChart(
             <svg
                 viewBox=format!("0 0 {WIDTH} {HEIGHT}")
                 role="img"
-                aria-label=move || format!("{title}: {}", summary())
+                aria-label=move || format!("{}: {}", title(), summary())
             >
                 <line class="axis" x1=MARGIN y1=plot_bottom x2=WIDTH - MARGIN y2=plot_bottom />
                 <line class="axis" x1=MARGIN y1=MARGIN x2=MARGIN y2=plot_bottom />
                 <text class="tick" x=2 y=MARGIN + 4.0>{move || format!("{:.2}", top())}</text>
                 <text class="tick" x=2 y=plot_bottom>"0"</text>
-                <text class="tick" x=WIDTH - MARGIN - 30.0 y=HEIGHT - 8.0>
-                    {move || format!("epoch {}", x_max())}
+                <text class="tick end" x=WIDTH - 4.0 y=HEIGHT - 6.0>
+                    {move || (tr().epoch_n)(x_max() as usize)}
                 </text>
                 <For
                     each=move || lines.get()
@@ -117,17 +128,13 @@ fn LineChart(
                     }
                 />
             </svg>
-            <p class="legend">
-                <span class="key train">"train"</span>
-                <span class="key validation">"validation"</span>
-            </p>
         </figure>
     }
 }
 
 #[component]
 pub fn Curves() -> impl IntoView {
-    let history = expect_context::<super::state::AppState>().history;
+    let history = expect_context::<AppState>().history;
     let loss = Signal::derive(move || {
         history.with(|h| {
             vec![
@@ -146,15 +153,19 @@ pub fn Curves() -> impl IntoView {
     });
     view! {
         <div class="charts" class:empty=move || history.with(Vec::is_empty) data-testid="curves">
-            <LineChart title="Loss" lines=loss y_max=None />
-            <LineChart title="Accuracy" lines=accuracy y_max=Some(1.0) />
+            <LineChart title=|| tr().loss lines=loss y_max=None />
+            <LineChart title=|| tr().accuracy lines=accuracy y_max=Some(1.0) />
+            <p class="legend">
+                <span class="key train">{move || tr().train_key}</span>
+                <span class="key validation">{move || tr().validation_key}</span>
+            </p>
         </div>
     }
 }
 
 #[component]
 pub fn Results() -> impl IntoView {
-    let report = expect_context::<super::state::AppState>().report;
+    let report = expect_context::<AppState>().report;
     view! {
         <Show when=move || report.with(Option::is_some)>
             {move || report.get().map(|r| view! { <ReportView report=r /> })}
@@ -162,70 +173,77 @@ pub fn Results() -> impl IntoView {
     }
 }
 
+/// Up to 10 characters of a class name, for a column heading (the full name is its title).
+fn short(name: &str) -> String {
+    let mut chars = name.chars();
+    let head: String = chars.by_ref().take(10).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
 #[component]
 fn ReportView(report: TrainingReport) -> impl IntoView {
-    let n = report.classes.len();
-    let cell = 36.0;
-    let label_w = 110.0;
-    // Room on the right for the last column's slanted label.
-    let size_w = label_w + cell * n as f32 + 60.0;
-    let size_h = label_w + cell * n as f32;
-    let row_max = |row: &Vec<usize>| row.iter().sum::<usize>().max(1) as f32;
-    let measured_on = match report.evaluated_on {
-        EvaluatedOn::Validation => "the held-out validation images",
-        EvaluatedOn::Training => "the training images (too few images to hold some out)",
+    let state = expect_context::<AppState>();
+    let reading = state
+        .history
+        .with_untracked(|h| Reading::of_report(h, &report));
+    let evaluated_on = report.evaluated_on;
+    let measured_on = move || match evaluated_on {
+        EvaluatedOn::Validation => tr().measured_on_validation,
+        EvaluatedOn::Training => tr().measured_on_training,
     };
-    let classes = report.classes.clone();
     let bars = report
         .classes
         .iter()
         .zip(&report.per_class_accuracy)
-        .map(|(name, accuracy)| {
+        .map(|(name, &accuracy)| {
             let value = accuracy.unwrap_or(0.0);
-            let text = accuracy.map_or("no images".to_string(), |a| format!("{:.0}%", a * 100.0));
+            let text = move || {
+                accuracy.map_or(tr().no_images.to_string(), |a| format!("{:.0}%", a * 100.0))
+            };
             view! {
                 <li>
                     <span class="bar-label">{name.clone()}</span>
-                    <meter min="0" max="1" value=value></meter>
+                    <meter min="0" max="1" value=value aria-label=name.clone()></meter>
                     <span class="bar-value">{text}</span>
                 </li>
             }
         })
         .collect_view();
-    let cells = report
+    let heads = report
+        .classes
+        .iter()
+        .map(|name| view! { <th scope="col" title=name.clone()>{short(name)}</th> })
+        .collect_view();
+    let rows = report
         .confusion
         .matrix
         .iter()
+        .zip(&report.classes)
         .enumerate()
-        .flat_map(|(actual, row)| {
-            let total = row_max(row);
-            row.iter().enumerate().map(move |(predicted, &count)| {
-                let share = count as f32 / total;
-                let x = label_w + cell * predicted as f32;
-                let y = label_w + cell * actual as f32;
-                view! {
-                    <rect x=x y=y width=cell height=cell
-                        class=if actual == predicted { "cell right" } else { "cell wrong" }
-                        fill-opacity=format!("{:.2}", 0.08 + 0.92 * share) />
-                    <text class="count" x=x + cell / 2.0 y=y + cell / 2.0 + 4.0>{count}</text>
-                }
-            })
+        .map(|(actual, (row, name))| {
+            let total = row.iter().sum::<usize>().max(1) as f32;
+            let cells = row
+                .iter()
+                .enumerate()
+                .map(|(predicted, &count)| {
+                    // Five shades (a class, not a style attribute: the CSP allows no inline style).
+                    let shade = (count as f32 / total * 5.0).round() as usize;
+                    let kind = if actual == predicted {
+                        "right"
+                    } else {
+                        "wrong"
+                    };
+                    view! { <td class=format!("cell {kind} shade-{shade}")>{count}</td> }
+                })
+                .collect_view();
+            view! { <tr><th scope="row" title=name.clone()>{short(name)}</th>{cells}</tr> }
         })
         .collect_view();
-    let labels = classes
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let short: String = name.chars().take(14).collect();
-            let middle = label_w + cell * i as f32 + cell / 2.0;
-            view! {
-                <text class="row-label" x=label_w - 6.0 y=middle + 4.0>{short.clone()}</text>
-                <text class="col-label" transform=format!("translate({middle} {}) rotate(-60)", label_w - 6.0)>
-                    {short}
-                </text>
-            }
-        })
-        .collect_view();
+    let names = report.classes.join(", ");
     view! {
         <div
             class="results"
@@ -234,26 +252,37 @@ fn ReportView(report: TrainingReport) -> impl IntoView {
             data-cancelled=report.cancelled.to_string()
             data-seconds=format!("{:.3}", report.seconds)
         >
-            <h3>"Accuracy per class"</h3>
-            <p class="hint">{format!("Measured on {measured_on}.")}</p>
+            <p class="reading" data-testid="result-reading" data-reading=reading.name()>
+                {move || reading.text()}
+            </p>
+            <h3>{move || tr().accuracy_per_class}</h3>
+            <p class="hint">{measured_on}</p>
             {report
                 .notices
                 .iter()
-                .map(|notice| view! { <p class="hint" data-testid="notice">{messages::notice(notice)}</p> })
+                .map(|notice| {
+                    let notice = notice.clone();
+                    view! { <p class="hint" data-testid="notice">{move || messages::notice(&notice)}</p> }
+                })
                 .collect_view()}
             <ul class="bars">{bars}</ul>
-            <h3>"Confusion matrix"</h3>
-            <p class="hint">"Rows: the true class; columns: what the classifier said."</p>
-            <svg
-                class="confusion"
-                data-testid="confusion-matrix"
-                viewBox=format!("0 0 {size_w} {size_h}")
-                role="img"
-                aria-label=format!("Confusion matrix of {}", classes.join(", "))
-            >
-                {labels}
-                {cells}
-            </svg>
+            <h3>{move || tr().confusion_title}</h3>
+            <p class="hint">{move || tr().confusion_hint}</p>
+            // Focusable: it scrolls sideways when many classes do not fit.
+            <div class="confusion-wrap" tabindex="0" role="region" aria-label=move || tr().confusion_title>
+                <table class="confusion" data-testid="confusion-matrix">
+                    <caption class="visually-hidden">{move || (tr().confusion_of)(&names)}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col" class="corner">
+                                {move || tr().true_class}" \\ "{move || tr().predicted_class}
+                            </th>
+                            {heads}
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
         </div>
     }
 }

@@ -2,16 +2,21 @@
 //! adding more (file picker, drag and drop, paste, webcam).
 
 use ajuste_protocol::limits::MAX_CLASS_NAME_CHARS;
+use ajuste_protocol::widget::Control;
 use leptos::prelude::*;
 use web_sys::{DragEvent, HtmlInputElement};
 
 use super::capture::WebcamCapture;
+use super::embed::Widget;
 use super::files::{add_files, files_of};
+use super::i18n::tr;
 use super::state::{AppState, ClassModel, SampleModel};
 
 #[component]
 pub fn ClassCard(class: ClassModel) -> impl IntoView {
     let state = expect_context::<AppState>();
+    let widget = expect_context::<Widget>();
+    let locked = move || widget.locked(Control::Classes);
     let dragging = RwSignal::new(false);
     let name = move || class.name.get();
     let count = move || class.samples.with(Vec::len);
@@ -43,7 +48,7 @@ pub fn ClassCard(class: ClassModel) -> impl IntoView {
             class:dragging=move || dragging.get()
             data-testid="class-card"
             tabindex="-1"
-            aria-label=move || format!("Class {}", name())
+            aria-label=move || (tr().class_label)(&name())
             on:dragover=move |event: DragEvent| {
                 event.prevent_default();
                 dragging.set(true);
@@ -57,58 +62,65 @@ pub fn ClassCard(class: ClassModel) -> impl IntoView {
                     class="class-name"
                     type="text"
                     data-testid="class-name"
-                    aria-label="Class name"
+                    aria-label=move || tr().class_name
                     maxlength=MAX_CLASS_NAME_CHARS.to_string()
+                    readonly=locked
                     prop:value=name
                     on:input=move |event| class.name.set(event_target_value(&event))
                 />
                 <span class="count" aria-live="polite">
                     <span data-testid="sample-count">{count}</span>
-                    {move || if count() == 1 { " image" } else { " images" }}
+                    {move || (tr().images_word)(count())}
                 </span>
                 <label class="toggle">
                     <input
                         type="checkbox"
                         data-testid="class-enabled"
+                        disabled=locked
                         prop:checked=move || class.enabled.get()
                         on:change=move |event| class.enabled.set(event_target_checked(&event))
                     />
-                    " Train on it"
+                    {move || tr().train_on_it}
                 </label>
                 <button
                     type="button"
                     class="quiet danger"
                     data-testid="delete-class"
-                    aria-label=move || format!("Delete class {}", name())
+                    disabled=locked
+                    aria-label=move || (tr().delete_class)(&name())
                     on:click=move |_| state.delete_class(class.id)
                 >
-                    "Delete"
+                    {move || tr().delete}
                 </button>
             </div>
             <div class="add-row">
-                <label class="button">
-                    "Upload images"
-                    <input
-                        class="visually-hidden"
-                        type="file"
-                        accept="image/*"
-                        multiple
-                        data-testid="upload-input"
-                        on:change=on_pick
-                    />
-                </label>
-                <WebcamCapture class=class />
+                <Show when=move || widget.shows(Control::Upload)>
+                    <label class="button">
+                        {move || tr().upload_images}
+                        <input
+                            class="visually-hidden"
+                            type="file"
+                            accept="image/*"
+                            multiple
+                            data-testid="upload-input"
+                            on:change=on_pick
+                        />
+                    </label>
+                </Show>
+                <Show when=move || widget.shows(Control::Webcam)>
+                    <WebcamCapture class=class />
+                </Show>
             </div>
-            <p class="hint">"…or drop image files here, or paste one (Ctrl+V) while this card has focus."</p>
+            <p class="hint">{move || tr().drop_hint}</p>
             <Show when=move || class.error.with(Option::is_some)>
                 <div class="error-row">
                     <p class="error" data-testid="error" role="alert">{move || class.error.get()}</p>
                     <button type="button" class="quiet" on:click=move |_| class.error.set(None)>
-                        "Dismiss"
+                        {move || tr().dismiss}
                     </button>
                 </div>
             </Show>
-            <ul class="thumbnails" aria-label=move || format!("Images of {}", name())>
+            <ul class="thumbnails" aria-label=move || (tr().images_of)(&name())>
                 <For
                     each=move || class.samples.get()
                     key=|sample| sample.id
@@ -123,7 +135,7 @@ pub fn ClassCard(class: ClassModel) -> impl IntoView {
 fn Thumbnail(class: ClassModel, sample: SampleModel) -> impl IntoView {
     let state = expect_context::<AppState>();
     let accepted = sample.accepted;
-    let label = format!("Remove {}", sample.name);
+    let label = (tr().remove_image)(&sample.name);
     let picture = sample.thumbnail;
     let alt = sample.name.clone();
     view! {

@@ -1,26 +1,30 @@
 //! The list of classes, the button that adds one, and the undo of a deletion.
 
+use ajuste_protocol::widget::Control;
 use leptos::prelude::*;
 
 use super::class_card::ClassCard;
+use super::embed::Widget;
+use super::i18n::tr;
 use super::state::AppState;
 
 #[component]
 pub fn Classes() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let widget = expect_context::<Widget>();
     view! {
         <section class="classes" aria-labelledby="classes-title">
-            <h2 id="classes-title">"1. Classes"</h2>
+            <h2 id="classes-title">{move || tr().classes_title}</h2>
             <Show when=move || state.deleted.with(Option::is_some)>
                 <p class="undo" role="status">
                     {move || {
                         state
                             .deleted
                             .get()
-                            .map(|d| format!("Deleted \"{}\". ", d.class.name.get_untracked()))
+                            .map(|d| (tr().deleted_class)(&d.class.name.get_untracked()))
                     }}
                     <button type="button" data-testid="undo-delete" on:click=move |_| state.undo_delete()>
-                        "Undo"
+                        {move || tr().undo}
                     </button>
                 </p>
             </Show>
@@ -33,9 +37,10 @@ pub fn Classes() -> impl IntoView {
                 type="button"
                 class="add-class"
                 data-testid="add-class"
+                disabled=move || widget.locked(Control::Classes)
                 on:click=move |_| state.add_class()
             >
-                "+ Add a class"
+                {move || tr().add_class}
             </button>
         </section>
     }

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::i18n::tr;
 use super::state::AppState;
 
 /// An alert with a Dismiss button, shown while `message` holds something.
@@ -13,7 +14,7 @@ fn DismissableAlert(message: RwSignal<Option<String>>, test_id: &'static str) ->
             <div class="error-row">
                 <p class="error" data-testid=test_id role="alert">{move || message.get()}</p>
                 <button type="button" class="quiet" on:click=move |_| message.set(None)>
-                    "Dismiss"
+                    {move || tr().dismiss}
                 </button>
             </div>
         </Show>
@@ -34,7 +35,7 @@ pub fn EngineAlerts() -> impl IntoView {
                     data-testid="restart-engine"
                     on:click=move |_| state.restart()
                 >
-                    "Restart the engine"
+                    {move || tr().restart_engine}
                 </button>
             </div>
         </Show>

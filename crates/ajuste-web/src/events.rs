@@ -1,11 +1,14 @@
 //! How each event from the engine changes the page.
 
+use ajuste_protocol::widget::WidgetEvent;
 use ajuste_protocol::{Backend, Command, Event};
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 
+use super::i18n;
 use super::messages;
 use super::state::{AppState, Phase};
+use super::widget_api::emit;
 
 impl AppState {
     /// `bytes` came beside the event (a file to save, a thumbnail's pixels).
@@ -17,6 +20,10 @@ impl AppState {
             Event::Ready => {
                 if self.phase.get_untracked() == Phase::Loading {
                     self.settle();
+                    emit(WidgetEvent::Ready {
+                        lang: i18n::lang().tag().into(),
+                        classes: self.class_counts_untracked(),
+                    });
                 }
             }
             Event::Fatal(error) => self.engine_down(messages::engine_error(&error)),
@@ -43,9 +50,23 @@ impl AppState {
             }
             Event::TrainingStarted { preparing } => self.preparing.set(preparing),
             Event::TrainingProgress(progress) => self.progress.set(Some(progress)),
-            Event::Epoch(metrics) => self.history.update(|history| history.push(metrics)),
+            Event::Epoch(metrics) => {
+                emit(WidgetEvent::Progress {
+                    epoch: metrics.epoch,
+                    epochs: self
+                        .progress
+                        .with_untracked(|p| p.as_ref().map(|p| p.epochs))
+                        .unwrap_or_else(|| self.settings.with_untracked(|s| s.epochs)),
+                    loss: metrics.train_loss,
+                    accuracy: metrics.train_accuracy,
+                    validation_loss: metrics.validation_loss,
+                    validation_accuracy: metrics.validation_accuracy,
+                });
+                self.history.update(|history| history.push(metrics));
+            }
             Event::TrainingDone(report) => {
                 self.kept_history.set_value(self.history.get_untracked());
+                self.record_run(&report);
                 self.report.set(Some(report));
                 self.has_classifier.set(true);
                 self.phase.set(Phase::Done);

@@ -1,6 +1,7 @@
 //! Try the classifier: on a picked or dropped image, or live on the webcam at the frame rate
 //! the device sustains. Before any training it answers with ImageNet classes.
 
+use ajuste_protocol::widget::{Confidence, WidgetEvent};
 use ajuste_protocol::{ImageEncoding, Prediction, PredictionSource};
 use leptos::html::Video;
 use leptos::prelude::*;
@@ -9,8 +10,10 @@ use web_sys::{DragEvent, File, HtmlCanvasElement, HtmlInputElement, Url};
 
 use super::files::{files_of, read, release_thumbnail};
 use super::frames::{grab, new_canvas};
+use super::i18n::tr;
 use super::state::{AppState, Phase};
 use super::webcam::Camera;
+use super::widget_api::emit;
 
 #[derive(Clone, Copy)]
 struct PreviewState {
@@ -48,14 +51,33 @@ fn classify_file(state: AppState, preview: PreviewState, file: File) {
             preview.busy.set(false);
             preview.answered.update(|n| *n += 1);
             match result {
-                Ok(prediction) => {
-                    preview.error.set(None);
-                    preview.result.set(Some(prediction));
-                }
+                Ok(prediction) => show(preview, prediction),
                 Err(message) => preview.error.set(Some(format!("{name}: {message}"))),
             }
         });
     });
+}
+
+/// An answer on the page; the trained classifier's also goes to the parent page (labels and
+/// numbers: the image stays).
+fn show(preview: PreviewState, prediction: Prediction) {
+    if prediction.source == PredictionSource::Trained
+        && let Some(best) = prediction.scores.first()
+    {
+        emit(WidgetEvent::Prediction {
+            label: best.label.clone(),
+            confidences: prediction
+                .scores
+                .iter()
+                .map(|s| Confidence {
+                    label: s.label.clone(),
+                    confidence: s.probability,
+                })
+                .collect(),
+        });
+    }
+    preview.error.set(None);
+    preview.result.set(Some(prediction));
 }
 
 /// Classifies the current frame, and when the answer comes, the next one: as fast as the
@@ -91,10 +113,7 @@ fn live_step(
                 .update(|fps| *fps = Some(fps.map_or(rate, |f| 0.7 * f + 0.3 * rate)));
         }
         match result {
-            Ok(prediction) => {
-                preview.error.set(None);
-                preview.result.set(Some(prediction));
-            }
+            Ok(prediction) => show(preview, prediction),
             Err(message) => preview.error.set(Some(message)),
         }
         if !state.engine_running() {
@@ -178,8 +197,8 @@ pub fn Preview() -> impl IntoView {
     };
     let source = move || preview.result.with(|r| r.as_ref().map(|p| p.source));
     let heading = move || match source() {
-        Some(PredictionSource::Trained) => "Your classes",
-        _ => "ImageNet classes (train to see yours)",
+        Some(PredictionSource::Trained) => tr().your_classes,
+        _ => tr().imagenet_classes,
     };
 
     view! {
@@ -190,10 +209,10 @@ pub fn Preview() -> impl IntoView {
             on:dragover=move |event: DragEvent| event.prevent_default()
             on:drop=on_drop
         >
-            <h2 id="preview-title">"3. Try it"</h2>
+            <h2 id="preview-title">{move || tr().try_title}</h2>
             <div class="add-row">
                 <label class="button">
-                    "Classify an image"
+                    {move || tr().classify_image}
                     <input
                         class="visually-hidden"
                         type="file"
@@ -210,20 +229,20 @@ pub fn Preview() -> impl IntoView {
                     disabled=move || !ready()
                     on:click=toggle_live
                 >
-                    {move || if preview.live.get() { "Stop webcam" } else { "Live webcam" }}
+                    {move || if preview.live.get() { tr().stop_webcam } else { tr().live_webcam }}
                 </button>
                 <span class="fps" data-testid="fps" aria-live="off">
                     {move || preview.fps.get().map(|f| format!("{f:.1} fps")).unwrap_or_default()}
                 </span>
             </div>
             <div class="preview-media">
-                <video node_ref=video class:hidden=move || !preview.live.get() autoplay playsinline muted aria-label="Live camera"></video>
+                <video node_ref=video class:hidden=move || !preview.live.get() autoplay playsinline muted aria-label=move || tr().live_camera></video>
                 <Show when=move || !preview.live.get() && preview.picture.with(Option::is_some)>
-                    <img class="picked" src=move || preview.picture.get().unwrap_or_default() alt="The image being classified" />
+                    <img class="picked" src=move || preview.picture.get().unwrap_or_default() alt=move || tr().picked_image />
                 </Show>
             </div>
             <Show when=move || preview.busy.get()>
-                <p class="busy" role="status">"Classifying…"</p>
+                <p class="busy" role="status">{move || tr().classifying}</p>
             </Show>
             <Show when=move || preview.error.with(Option::is_some)>
                 <p class="error" data-testid="error" role="alert">{move || preview.error.get()}</p>
@@ -250,8 +269,8 @@ pub fn Preview() -> impl IntoView {
                                 .into_iter()
                                 .map(|s| view! {
                                     <li>
-                                        <span class="bar-label">{s.label}</span>
-                                        <meter min="0" max="1" value=s.probability></meter>
+                                        <span class="bar-label">{s.label.clone()}</span>
+                                        <meter min="0" max="1" value=s.probability aria-label=s.label.clone()></meter>
                                         <span class="bar-value">{format!("{:.1}%", s.probability * 100.0)}</span>
                                     </li>
                                 })

@@ -2,15 +2,8 @@
 
 use leptos::prelude::*;
 
+use super::i18n::tr;
 use super::state::{AppState, Phase};
-
-fn eta_text(seconds: f64) -> String {
-    match seconds {
-        s if s < 1.0 => "under a second left".into(),
-        s if s < 90.0 => format!("about {s:.0} s left"),
-        s => format!("about {:.0} min left", s / 60.0),
-    }
-}
 
 /// How far the background feature extraction is: Train is quick once it is done.
 #[component]
@@ -26,9 +19,9 @@ pub fn FeatureStatus() -> impl IntoView {
             aria-live="polite"
         >
             {move || match features.get() {
-                (_, 0) => "Add images: their features are computed as they arrive.".to_string(),
-                (ready, wanted) if ready == wanted => format!("Image features ready ({wanted})."),
-                (ready, wanted) => format!("Computing image features: {ready} / {wanted}…"),
+                (_, 0) => tr().features_none.to_string(),
+                (ready, wanted) if ready == wanted => (tr().features_ready)(wanted),
+                (ready, wanted) => (tr().features_computing)(ready, wanted),
             }}
         </p>
         <Show when=move || state.features_error.with(Option::is_some)>
@@ -56,21 +49,22 @@ pub fn TrainingProgressBar() -> impl IntoView {
         let phase = state.phase.get();
         match (phase, progress.get()) {
             (Phase::Training, None) if state.preparing.get() > 0 => {
-                "Computing the features of the remaining images…".to_string()
+                tr().computing_remaining.to_string()
             }
-            (Phase::Training, None) => "Starting…".to_string(),
+            (Phase::Training, None) => tr().starting.to_string(),
             (Phase::Training, Some(p)) => format!(
-                "Epoch {}/{} · step {}/{} · {}",
-                p.epoch,
-                p.epochs,
-                p.step,
-                p.steps_per_epoch,
-                p.eta_seconds.map(eta_text).unwrap_or_default()
+                "{} · {}",
+                (tr().epoch_step)(p.epoch, p.epochs, p.step, p.steps_per_epoch),
+                p.eta_seconds.map(tr().eta).unwrap_or_default()
             ),
             (Phase::Done, _) => state.report.with(|r| {
                 r.as_ref().map_or(String::new(), |r| {
-                    let verb = if r.cancelled { "Stopped" } else { "Trained" };
-                    format!("{verb} in {:.1} s.", r.seconds)
+                    let said = if r.cancelled {
+                        tr().stopped_in
+                    } else {
+                        tr().trained_in
+                    };
+                    said(r.seconds)
                 })
             }),
             _ => String::new(),
@@ -84,7 +78,7 @@ pub fn TrainingProgressBar() -> impl IntoView {
                 data-total-steps=move || progress.with(|p| p.as_ref().map_or(0, |p| p.total_steps))
                 max="1"
                 value=fraction
-                aria-label="Training progress"
+                aria-label=move || tr().training_progress
             ></progress>
             <span class="progress-text">{text}</span>
         </div>

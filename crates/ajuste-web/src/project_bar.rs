@@ -5,7 +5,9 @@
 use leptos::prelude::*;
 use web_sys::{DragEvent, File, HtmlInputElement};
 
+use super::embed::Widget;
 use super::files::files_of;
+use super::i18n::tr;
 use super::messages;
 use super::project::FileTask;
 use super::state::AppState;
@@ -23,6 +25,7 @@ fn picked(event: &web_sys::Event) -> Option<File> {
 #[component]
 pub fn ProjectBar() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let widget = expect_context::<Widget>();
     let dragging = RwSignal::new(false);
     let ready = move || state.files_ready();
     let busy = move || {
@@ -59,7 +62,7 @@ pub fn ProjectBar() -> impl IntoView {
             on:dragleave=move |_| dragging.set(false)
             on:drop=on_drop
         >
-            <h2 id="project-title">{messages::PROJECT_TITLE}</h2>
+            <h2 id="project-title">{move || tr().project_title}</h2>
             <div class="add-row">
                 <button
                     type="button"
@@ -67,10 +70,10 @@ pub fn ProjectBar() -> impl IntoView {
                     disabled=move || !ready()
                     on:click=move |_| state.save_project()
                 >
-                    {messages::SAVE_PROJECT}
+                    {move || tr().save_project}
                 </button>
                 <label class="button">
-                    {messages::OPEN_PROJECT}
+                    {move || tr().open_project}
                     <input
                         class="visually-hidden"
                         type="file"
@@ -90,10 +93,10 @@ pub fn ProjectBar() -> impl IntoView {
                     disabled=move || !ready() || !state.has_classifier.get()
                     on:click=move |_| state.export_model()
                 >
-                    {messages::DOWNLOAD_MODEL}
+                    {move || tr().download_model}
                 </button>
                 <label class="button">
-                    {messages::OPEN_MODEL}
+                    {move || tr().open_model}
                     <input
                         class="visually-hidden"
                         type="file"
@@ -109,8 +112,11 @@ pub fn ProjectBar() -> impl IntoView {
                 </label>
                 <span class="busy" role="status">{busy}</span>
             </div>
-            <p class="hint">{messages::PROJECT_HINT}</p>
-            <StorageStatusLine />
+            <p class="hint">{move || tr().project_hint}</p>
+            // The widget keeps nothing on the device: nothing to say about it.
+            <Show when=move || !widget.embed>
+                <StorageStatusLine />
+            </Show>
             <Show when=move || state.project_status.with(Option::is_some)>
                 <p class="hint" data-testid="project-status" role="status">
                     {move || state.project_status.get()}
@@ -127,7 +133,7 @@ pub fn ProjectBar() -> impl IntoView {
                         data-testid="dismiss-project-error"
                         on:click=move |_| state.project_error.set(None)
                     >
-                        {messages::DISMISS}
+                        {move || tr().dismiss}
                     </button>
                 </div>
             </Show>

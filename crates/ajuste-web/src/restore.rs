@@ -37,6 +37,11 @@ impl AppState {
         });
     }
 
+    /// Starts with nothing restored (the widget keeps nothing on the device).
+    pub fn start_empty(self) {
+        self.restore_done(StorageStatus::Empty);
+    }
+
     fn send_restore(&self, bytes: &Uint8Array) {
         let first_id = self.reserve_ids(PROJECT_IDS);
         if let Err(message) = self.send_project(first_id, bytes) {

@@ -8,6 +8,7 @@ use ajuste_protocol::limits::{
 };
 use leptos::prelude::*;
 
+use super::i18n::{Texts, tr};
 use super::messages;
 use super::state::AppState;
 
@@ -44,13 +45,16 @@ fn set_field_error(state: AppState, field: &'static str, error: Option<String>) 
 
 #[component]
 fn NumberSetting(
-    label: &'static str,
+    label: fn(&Texts) -> &'static str,
     test_id: &'static str,
     min: String,
     max: String,
     step: &'static str,
     read: fn(&TrainSettings) -> String,
     write: Write,
+    /// Shown, not changeable (a widget's `lock`).
+    #[prop(optional, into)]
+    locked: Signal<bool>,
 ) -> impl IntoView {
     let state = expect_context::<AppState>();
     // Only this field's own value rewrites its text (not another field's change).
@@ -65,13 +69,14 @@ fn NumberSetting(
     };
     view! {
         <label class="setting">
-            <span>{label}</span>
+            <span>{move || label(tr())}</span>
             <input
                 type="number"
                 min=min
                 max=max
                 step=step
                 data-testid=test_id
+                disabled=move || locked.get()
                 aria-invalid=move || error().is_some().to_string()
                 prop:value=value
                 on:change=move |event| {
@@ -92,34 +97,42 @@ fn NumberSetting(
     }
 }
 
+/// The number of epochs, beside the mode (a widget may lock it).
+#[component]
+pub fn EpochsSetting(#[prop(into)] locked: Signal<bool>) -> impl IntoView {
+    view! {
+        <NumberSetting
+            label=|t| t.epochs test_id="epochs"
+            min="1".to_string() max=MAX_EPOCHS.to_string() step="1"
+            read=|s| s.epochs.to_string()
+            write=|s, t| { s.epochs = whole(t, tr().epochs)?; Ok(()) }
+            locked
+        />
+    }
+}
+
 #[component]
 pub fn AdvancedSettings() -> impl IntoView {
     let state = expect_context::<AppState>();
     let settings = state.settings;
     view! {
         <details class="advanced">
-            <summary>"Advanced"</summary>
+            <summary>{move || tr().advanced}</summary>
             <div class="settings-grid">
                 <NumberSetting
-                    label="Epochs" test_id="epochs"
-                    min="1".to_string() max=MAX_EPOCHS.to_string() step="1"
-                    read=|s| s.epochs.to_string()
-                    write=|s, t| { s.epochs = whole(t, "Epochs")?; Ok(()) }
-                />
-                <NumberSetting
-                    label="Batch size" test_id="batch-size"
+                    label=|t| t.batch_size test_id="batch-size"
                     min="1".to_string() max=MAX_BATCH_SIZE.to_string() step="1"
                     read=|s| s.batch_size.to_string()
-                    write=|s, t| { s.batch_size = whole(t, "Batch size")?; Ok(()) }
+                    write=|s, t| { s.batch_size = whole(t, tr().batch_size)?; Ok(()) }
                 />
                 <NumberSetting
-                    label="Learning rate" test_id="learning-rate"
+                    label=|t| t.learning_rate test_id="learning-rate"
                     min="0".to_string() max=MAX_LEARNING_RATE.to_string() step="any"
                     read=|s| s.learning_rate.to_string()
                     write=|s, t| { s.learning_rate = real(t); Ok(()) }
                 />
                 <NumberSetting
-                    label="Validation share" test_id="validation-share"
+                    label=|t| t.validation_share test_id="validation-share"
                     min="0".to_string() max=MAX_VALIDATION_SHARE.to_string() step="0.05"
                     read=|s| s.validation_share.to_string()
                     write=|s, t| { s.validation_share = real(t); Ok(()) }
@@ -134,7 +147,7 @@ pub fn AdvancedSettings() -> impl IntoView {
                             settings.update(|s| s.augment = on);
                         }
                     />
-                    " Augmentation (crops, flips, colour changes; 5× the feature work)"
+                    {move || tr().augmentation}
                 </label>
             </div>
         </details>

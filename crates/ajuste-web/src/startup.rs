@@ -7,7 +7,7 @@ pub fn StartupProgress(progress: RwSignal<(u64, Option<u64>)>) -> impl IntoView 
     let megabytes = |bytes: u64| bytes as f64 / 1_000_000.0;
     view! {
         <section class="panel startup" aria-live="polite">
-            <label for="weights-progress">"Loading the pretrained network (you can add images meanwhile)"</label>
+            <label for="weights-progress">{move || tr().loading_network}</label>
             <progress
                 id="weights-progress"
                 data-testid="weights-progress"
@@ -23,3 +23,4 @@ pub fn StartupProgress(progress: RwSignal<(u64, Option<u64>)>) -> impl IntoView 
         </section>
     }
 }
+use super::i18n::tr;

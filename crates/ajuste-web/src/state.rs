@@ -11,8 +11,10 @@ use ajuste_protocol::{
 };
 use leptos::prelude::*;
 
+use super::i18n::tr;
 use super::link::EngineLink;
 use super::project::{FileTask, ProjectMemory};
+use super::runs::RunRecord;
 use super::samples::SampleSource;
 use super::saving::{AutosaveMemory, Stage};
 use super::storage_status::StorageStatus;
@@ -122,6 +124,8 @@ pub struct AppState {
     pub history: RwSignal<Vec<EpochMetrics>>,
     pub report: RwSignal<Option<TrainingReport>>,
     pub training_error: RwSignal<Option<String>>,
+    /// Every training run of this visit that ended with a classifier.
+    pub runs: RwSignal<Vec<RunRecord>>,
 }
 
 impl AppState {
@@ -160,6 +164,7 @@ impl AppState {
             history: RwSignal::new(Vec::new()),
             report: RwSignal::new(None),
             training_error: RwSignal::new(None),
+            runs: RwSignal::new(Vec::new()),
         };
         for _ in 0..2 {
             state.add_class();
@@ -190,7 +195,7 @@ impl AppState {
         let number = self.classes.with_untracked(Vec::len) + 1;
         let class = ClassModel {
             id: self.fresh_id(),
-            name: RwSignal::new(format!("Class {number}")),
+            name: RwSignal::new((tr().class_n)(number)),
             enabled: RwSignal::new(true),
             samples: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),
@@ -241,7 +246,7 @@ impl AppState {
         }
     }
 
-    fn forget_class(&self, class: ClassModel) {
+    pub(super) fn forget_class(&self, class: ClassModel) {
         self.send(&Command::RemoveClass { class: class.id }, None);
         class.samples.with_untracked(|samples| {
             for sample in samples {

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use super::i18n::tr;
 use super::messages;
 use super::state::AppState;
 
@@ -34,10 +35,10 @@ pub enum StorageStatus {
 impl StorageStatus {
     fn text(&self) -> String {
         match self {
-            Self::Restoring => messages::STORAGE_RESTORING.into(),
-            Self::Empty => messages::STORAGE_EMPTY.into(),
-            Self::Saving => messages::STORAGE_SAVING.into(),
-            Self::Waiting => messages::STORAGE_WAITING.into(),
+            Self::Restoring => tr().storage_restoring.into(),
+            Self::Empty => tr().storage_empty.into(),
+            Self::Saving => tr().storage_saving.into(),
+            Self::Waiting => tr().storage_waiting.into(),
             Self::Saved(stored) => messages::storage_saved(
                 stored.classes,
                 stored.images,

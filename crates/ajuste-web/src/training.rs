@@ -1,21 +1,33 @@
-//! The training panel: mode (transfer learning or fine-tuning), the settings, Train and
-//! Cancel, progress, and the results.
+//! The training panel: mode (transfer learning or fine-tuning) with when to pick which, the
+//! network diagram that shows what the choice trains, the settings, Train and Cancel,
+//! progress, the results and the table of runs. A widget may lock or hide its controls.
 
 use ajuste_protocol::Command;
 use ajuste_protocol::limits::MAX_FREEZE_DEPTH;
+use ajuste_protocol::widget::Control;
+use ajuste_protocol::widget::hash::DEFAULT_FINE_TUNE_BLOCKS;
 use leptos::prelude::*;
 
 use super::charts::{Curves, Results};
+use super::diagram::NetworkDiagram;
+use super::embed::Widget;
+use super::i18n::tr;
 use super::progress::{FeatureStatus, TrainingProgressBar};
-use super::settings::AdvancedSettings;
+use super::runs::RunHistory;
+use super::settings::{AdvancedSettings, EpochsSetting};
 use super::state::{AppState, Phase};
 
-/// Blocks unfrozen when the user picks fine-tuning without choosing how many.
-const DEFAULT_FINE_TUNE_BLOCKS: usize = 2;
+/// When to pick which mode, in plain words, next to the choice.
+#[component]
+fn ModeHelp() -> impl IntoView {
+    // A suggested depth for the images each class has belongs here, under the general rule.
+    view! { <p class="hint mode-help" data-testid="mode-help">{move || tr().mode_help}</p> }
+}
 
 #[component]
 pub fn TrainingPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let widget = expect_context::<Widget>();
     let settings = state.settings;
     let depth = Memo::new(move |_| settings.with(|s| s.freeze_depth));
     let augment = Memo::new(move |_| settings.with(|s| s.augment));
@@ -32,51 +44,71 @@ pub fn TrainingPanel() -> impl IntoView {
     let can_train = move || matches!(state.phase.get(), Phase::Ready | Phase::Done);
     let set_depth =
         move |value: usize| settings.update(|s| s.freeze_depth = value.min(MAX_FREEZE_DEPTH));
+    let mode_locked = move || widget.locked(Control::Mode);
+    let depth_locked = move || widget.locked(Control::Depth);
 
     view! {
         <section class="panel training" aria-labelledby="training-title">
-            <h2 id="training-title">"2. Train"</h2>
+            <h2 id="training-title">{move || tr().train_title}</h2>
             <fieldset class="mode" disabled=training>
-                <legend>"Mode"</legend>
-                <label>
-                    <input
-                        type="radio"
-                        name="mode"
-                        prop:checked=move || depth.get() == 0
-                        on:change=move |_| set_depth(0)
-                    />
-                    " Transfer learning (backbone frozen)"
-                </label>
-                <label>
-                    <input
-                        type="radio"
-                        name="mode"
-                        prop:checked=move || { depth.get() > 0 }
-                        on:change=move |_| set_depth(DEFAULT_FINE_TUNE_BLOCKS)
-                    />
-                    " Fine-tuning (unfreeze the last N blocks)"
-                </label>
-                <label class="slider">
-                    <span>"Unfrozen blocks: " <output>{move || depth.get()}</output></span>
-                    <input
-                        type="range"
-                        min="0"
-                        max=MAX_FREEZE_DEPTH.to_string()
-                        step="1"
-                        data-testid="freeze-depth"
-                        aria-label="Number of unfrozen backbone blocks (0 = transfer learning)"
-                        prop:value=move || depth.get().to_string()
-                        on:input=move |event| {
-                            if let Ok(value) = event_target_value(&event).parse() {
-                                set_depth(value);
+                <legend>{move || tr().mode}</legend>
+                <Show when=move || widget.shows(Control::Mode)>
+                    <label>
+                        <input
+                            type="radio"
+                            name="mode"
+                            data-testid="mode-transfer"
+                            disabled=mode_locked
+                            prop:checked=move || depth.get() == 0
+                            on:change=move |_| set_depth(0)
+                        />
+                        {move || tr().transfer_learning}
+                    </label>
+                    <label>
+                        <input
+                            type="radio"
+                            name="mode"
+                            data-testid="mode-finetune"
+                            disabled=mode_locked
+                            prop:checked=move || { depth.get() > 0 }
+                            on:change=move |_| set_depth(DEFAULT_FINE_TUNE_BLOCKS)
+                        />
+                        {move || tr().fine_tuning}
+                    </label>
+                    <ModeHelp />
+                </Show>
+                <Show when=move || widget.shows(Control::Depth)>
+                    <label class="slider">
+                        <span>{move || tr().unfrozen_blocks} <output>{move || depth.get()}</output></span>
+                        <input
+                            type="range"
+                            min="0"
+                            max=MAX_FREEZE_DEPTH.to_string()
+                            step="1"
+                            data-testid="freeze-depth"
+                            disabled=depth_locked
+                            aria-label=move || tr().depth_aria
+                            prop:value=move || depth.get().to_string()
+                            on:input=move |event| {
+                                if let Ok(value) = event_target_value(&event).parse() {
+                                    set_depth(value);
+                                }
                             }
-                        }
-                    />
-                </label>
+                        />
+                    </label>
+                </Show>
+                <Show when=move || widget.shows(Control::Epochs)>
+                    <EpochsSetting locked=Signal::derive(move || widget.locked(Control::Epochs)) />
+                </Show>
             </fieldset>
-            <fieldset class="plain" disabled=training>
-                <AdvancedSettings />
-            </fieldset>
+            <Show when=move || widget.shows(Control::Diagram)>
+                <NetworkDiagram />
+            </Show>
+            <Show when=move || widget.shows(Control::Advanced)>
+                <fieldset class="plain" disabled=move || training() || widget.locked(Control::Advanced)>
+                    <AdvancedSettings />
+                </fieldset>
+            </Show>
             <FeatureStatus />
             <div class="train-actions">
                 <button
@@ -86,7 +118,7 @@ pub fn TrainingPanel() -> impl IntoView {
                     disabled=move || !can_train()
                     on:click=move |_| state.train()
                 >
-                    "Train"
+                    {move || tr().train}
                 </button>
                 <button
                     type="button"
@@ -94,7 +126,7 @@ pub fn TrainingPanel() -> impl IntoView {
                     disabled=move || !training()
                     on:click=move |_| state.cancel_training()
                 >
-                    "Cancel"
+                    {move || tr().cancel}
                 </button>
             </div>
             <Show when=move || state.training_error.with(Option::is_some)>
@@ -105,6 +137,9 @@ pub fn TrainingPanel() -> impl IntoView {
             <TrainingProgressBar />
             <Curves />
             <Results />
+            <Show when=move || widget.shows(Control::History)>
+                <RunHistory />
+            </Show>
         </section>
     }
 }

@@ -40,14 +40,10 @@ fn describe(error: JsValue) -> String {
         .map(DomException::name)
         .unwrap_or_default();
     match name.as_str() {
-        "NotAllowedError" | "SecurityError" => "Camera permission denied: allow the camera for \
-            this page in the browser's site settings, then try again."
-            .into(),
-        "NotFoundError" | "OverconstrainedError" => "No camera found.".into(),
-        "NotReadableError" | "AbortError" => {
-            "The camera is busy (another app may be using it).".into()
-        }
-        _ => format!("The camera could not start: {error:?}"),
+        "NotAllowedError" | "SecurityError" => tr().camera_denied.into(),
+        "NotFoundError" | "OverconstrainedError" => tr().camera_missing.into(),
+        "NotReadableError" | "AbortError" => tr().camera_busy.into(),
+        _ => (tr().camera_failed)(&format!("{error:?}")),
     }
 }
 
@@ -159,7 +155,7 @@ impl Camera {
         let devices = window()
             .navigator()
             .media_devices()
-            .map_err(|_| "This browser gives no access to cameras.".to_string())?;
+            .map_err(|_| tr().no_camera_access.to_string())?;
         let constraints = MediaStreamConstraints::new();
         constraints.set_video(&self.video_constraint());
         let promise = devices
@@ -207,7 +203,7 @@ impl Camera {
             .enumerate()
             .map(|(i, d)| CameraChoice {
                 label: if d.label().is_empty() {
-                    format!("Camera {}", i + 1)
+                    (tr().camera_n)(i + 1)
                 } else {
                     d.label()
                 },
@@ -217,3 +213,4 @@ impl Camera {
         self.choices.set(choices);
     }
 }
+use super::i18n::tr;
