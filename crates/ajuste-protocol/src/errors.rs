@@ -124,8 +124,10 @@ pub enum Notice {
     )]
     FewerViews { kept: usize, wanted: usize },
     #[error(
-        "memory: the activations would take {needed_bytes} bytes, more than the \
-         {budget_bytes} allowed, so the frozen part ran again at every step (slower)"
+        "memory: the activations would take {needed} MB, more than the {budget} MB allowed, \
+         so the frozen part ran again at every step (slower)",
+        needed = .needed_bytes.div_ceil(1 << 20),
+        budget = .budget_bytes >> 20
     )]
     ActivationsRecomputed {
         needed_bytes: u64,

@@ -120,5 +120,5 @@ fn describe(error: &rexie::Error) -> String {
 /// Whether the browser's error (a DOMException, shown as "Name: message") is the quota's.
 fn names_quota(error: &rexie::Error) -> bool {
     describe(error).contains("QuotaExceededError")
-}use super::i18n::tr;
-
+}
+use super::i18n::tr;

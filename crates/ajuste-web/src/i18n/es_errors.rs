@@ -115,6 +115,18 @@ pub fn notice(notice: &Notice) -> String {
         Notice::CancelledEarly => {
             "cancelado antes de terminar la primera época: se queda el clasificador anterior".into()
         }
+        Notice::FewerViews { kept, wanted } => format!(
+            "memoria: el aumento de datos usó {kept} de las {wanted} vistas de cada imagen (todas no cabían)"
+        ),
+        Notice::ActivationsRecomputed {
+            needed_bytes,
+            budget_bytes,
+        } => format!(
+            "memoria: las activaciones ocuparían {} MB, más de los {} MB permitidos, así que la \
+             parte congelada se volvió a calcular en cada paso (más lento)",
+            needed_bytes.div_ceil(1 << 20),
+            budget_bytes >> 20
+        ),
     };
     format!("Nota: {text}.")
 }
