@@ -42,7 +42,7 @@ impl Suggestion {
             }
             Self::FineTuning { .. } => {
                 "With 30 or more images per class, unfreezing the last block (fine-tuning) \
-                 usually adds accuracy; it trains several times slower."
+                 can add accuracy; it trains tens of times slower."
             }
         }
     }
