@@ -95,6 +95,9 @@ fn train_then_predict_on_image_folders() {
         "8",
         "--freeze-depth",
         "1",
+        // 10 per class train without validation by default: hold some out to see it reported.
+        "--validation-share",
+        "0.15",
         "--out",
         model.to_str().unwrap(),
         "--json",

@@ -28,10 +28,14 @@ fn backbone(device: &Device) -> EfficientNetLite0 {
 }
 
 fn config(freeze_depth: usize) -> TrainingConfig {
+    // These tests are about the mechanics (the split, the kept epoch, the cache), so they
+    // hold images out whatever the recipe's default for few images is.
     TrainingConfig::default()
         .with_freeze_depth(freeze_depth)
         .with_epochs(12)
         .with_batch_size(8)
+        .with_learning_rate(1e-3)
+        .with_validation_share(0.15)
         .with_augmented_views(1)
 }
 
@@ -241,6 +245,37 @@ fn cache_reproduces_the_uncached_loss_trajectory() {
     }
     assert_eq!(cached.history.len(), 3);
     assert_eq!(uncached.history.len(), 3);
+}
+
+#[test]
+fn fine_tuning_trains_the_head_alone_first() {
+    let device = Device::flex();
+    let backbone = backbone(&device);
+    let dataset = synthetic::dataset(6, 3);
+    // 12 images, batch 8, nothing held out: 2 steps an epoch; epochs 1–2 train the head only.
+    let config = config(1)
+        .with_epochs(4)
+        .with_head_only_share(0.5)
+        .with_validation_share(0.0);
+    let cache = fill_cache(&backbone, &dataset, &config, &device);
+    let activations = Activations::Cached(&cache);
+    let run = |steps| {
+        let outcome = train(
+            &backbone,
+            &dataset,
+            &activations,
+            config.clone(),
+            &device,
+            steps,
+        );
+        parameters(&outcome.model.suffix.unwrap().blocks[0].project.conv)
+    };
+    let pretrained = parameters(&backbone.blocks[15].project.conv);
+    assert!(
+        run(Some(4)) == pretrained,
+        "a block changed in a head-only epoch"
+    );
+    assert!(run(None) != pretrained, "the block never trained");
 }
 
 #[test]

@@ -124,6 +124,13 @@ impl ActivationCache {
         }
     }
 
+    /// Every key held, sorted.
+    pub fn keys(&self) -> Vec<Key> {
+        let mut keys: Vec<Key> = self.entries.keys().copied().collect();
+        keys.sort_unstable();
+        keys
+    }
+
     fn entry_len(&self) -> usize {
         entry_shape(self.freeze_depth).iter().product()
     }

@@ -1,4 +1,5 @@
-//! Every training setting, with defaults that work for 5–500 images per class.
+//! Every training setting. The defaults are the recipe for transfer learning on a few images
+//! per class; [`TrainingConfig::recommended`] adapts it to more images and to fine-tuning.
 
 use ajuste_protocol::TrainSettings;
 use burn::prelude::*;
@@ -11,17 +12,24 @@ pub struct TrainingConfig {
     /// head trains; k ≥ 1 also trains the 1x1 head conv).
     #[config(default = 0)]
     pub freeze_depth: usize,
-    #[config(default = 40)]
+    #[config(default = 60)]
     pub epochs: usize,
-    #[config(default = 16)]
+    #[config(default = 32)]
     pub batch_size: usize,
     /// Peak learning rate of the new head (AdamW).
-    #[config(default = 1e-3)]
+    #[config(default = 3e-3)]
     pub learning_rate: f64,
     /// The unfrozen pretrained blocks learn this much slower than the new head, so that
     /// fine-tuning adjusts them instead of overwriting them.
     #[config(default = 0.1)]
     pub backbone_learning_rate_scale: f64,
+    /// Fine-tuning first trains the new head alone on the unfrozen blocks' pretrained output
+    /// for this share of the epochs, then the blocks too: gradients from a random head would
+    /// otherwise wreck the pretrained blocks before the head has learnt anything (linear
+    /// probing, then fine-tuning). The head-only epochs run no backward pass through the
+    /// blocks, so they cost about a third of a fine-tuning epoch.
+    #[config(default = 0.5)]
+    pub head_only_share: f64,
     #[config(default = 1e-4)]
     pub weight_decay: f64,
     /// Share of the steps spent warming the learning rate up linearly; cosine decay after.
@@ -39,7 +47,8 @@ pub struct TrainingConfig {
     #[config(default = 4)]
     pub augmented_views: usize,
     pub augmentation: AugmentConfig,
-    #[config(default = 0.15)]
+    /// None by default: see `protocol::VALIDATION_FROM_IMAGES`.
+    #[config(default = 0.0)]
     pub validation_share: f64,
     #[config(default = 42)]
     pub seed: u64,
@@ -57,6 +66,12 @@ impl TrainingConfig {
 }
 
 impl TrainingConfig {
+    /// The recipe for classes of at least `images_per_class` images, training the last
+    /// `freeze_depth` blocks: the protocol's recommended settings (what the page sends).
+    pub fn recommended(images_per_class: usize, freeze_depth: usize) -> Self {
+        Self::from_settings(&TrainSettings::recommended(images_per_class, freeze_depth))
+    }
+
     /// The page's settings over the defaults.
     pub fn from_settings(settings: &TrainSettings) -> Self {
         Self::default()

@@ -83,6 +83,9 @@ pub fn check_config(config: &TrainingConfig) -> Result<(), TrainError> {
     if !(0.0..1.0).contains(&config.label_smoothing) || !(0.0..1.0).contains(&config.dropout) {
         return bad("label smoothing and dropout must be between 0 and 1");
     }
+    if !(0.0..1.0).contains(&config.head_only_share) {
+        return bad("the head-only share must be between 0 and 1");
+    }
     if !(0.0..1.0).contains(&config.warmup_share) || !config.weight_decay.is_finite() {
         return bad("the warm-up share must be between 0 and 1 and weight decay a number");
     }
@@ -197,6 +200,14 @@ impl Trainer {
         self.steps_per_epoch() * self.config.epochs
     }
 
+    /// Whether the unfrozen blocks learn in this epoch (they never do at freeze depth 0).
+    /// The last epoch always fine-tunes, so that asking for fine-tuning gets some.
+    fn blocks_learn(&self) -> bool {
+        let epochs = self.config.epochs;
+        let head_only = ((epochs as f64 * self.config.head_only_share) as usize).min(epochs - 1);
+        self.model.suffix.is_some() && self.epoch >= head_only
+    }
+
     fn start_epoch(&mut self) {
         self.order = (0..self.train.len()).collect();
         self.rng.shuffle(&mut self.order);
@@ -261,7 +272,13 @@ impl Trainer {
         let targets =
             Tensor::<1, Int>::from_data(TensorData::new(labels, [keys.len()]), &self.device);
         let smoothing = (self.config.label_smoothing > 0.0).then_some(self.config.label_smoothing);
-        let features = self.dropout(self.model.features(rows));
+        let blocks_learn = self.blocks_learn();
+        let features = match &self.model.suffix {
+            // Head-only epochs: the blocks run without autodiff (no graph, no backward).
+            Some(suffix) if !blocks_learn => suffix.valid().forward_rows(rows.inner()).autodiff(),
+            _ => self.model.features(rows),
+        };
+        let features = self.dropout(features);
         let logits = self.model.head.forward(features);
         let loss = CrossEntropyLossConfig::new()
             .with_smoothing(smoothing)
@@ -295,6 +312,9 @@ impl Trainer {
             .head_optimizer
             .step(learning_rate, head, head_gradients);
         let suffix = suffix.map(|suffix| {
+            if !blocks_learn {
+                return suffix;
+            }
             let suffix_gradients = GradientsParams::from_module(&mut gradients, &suffix);
             let rate = learning_rate * self.config.backbone_learning_rate_scale;
             self.suffix_optimizer.step(rate, suffix, suffix_gradients)

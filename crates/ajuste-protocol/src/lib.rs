@@ -4,19 +4,23 @@
 
 use serde::{Deserialize, Serialize};
 
+mod advice;
 mod errors;
 mod finite;
 pub mod limits;
 mod memory;
 mod metrics;
+mod recipe;
 mod validate;
 pub mod widget;
 #[cfg(target_arch = "wasm32")]
 pub mod wire;
 
+pub use advice::{FINE_TUNING_FROM_IMAGES, Suggestion};
 pub use errors::{EngineError, ImageProblem, Invalid, Notice};
 pub use memory::{KeptViews, MemoryPlan};
 pub use metrics::{ConfusionMatrix, EpochMetrics};
+pub use recipe::VALIDATION_FROM_IMAGES;
 pub use validate::{
     check_class_list, check_classes, check_freeze_depth, check_project_classes, class_name,
 };
@@ -67,21 +71,6 @@ pub struct TrainSettings {
     pub augment: bool,
     #[serde(with = "finite::f64")]
     pub validation_share: f64,
-}
-
-/// The page's defaults. They are `TrainingConfig`'s (the core's defaults); a core test
-/// checks that the two agree.
-impl Default for TrainSettings {
-    fn default() -> Self {
-        Self {
-            freeze_depth: 0,
-            epochs: 40,
-            batch_size: 16,
-            learning_rate: 1e-3,
-            augment: true,
-            validation_share: 0.15,
-        }
-    }
 }
 
 /// A class taking part in training, in the order of the classifier's outputs.

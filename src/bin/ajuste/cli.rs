@@ -64,7 +64,8 @@ pub struct TrainArgs {
     pub learning_rate: Option<f64>,
     #[arg(long)]
     pub batch_size: Option<usize>,
-    /// Share of each class held out to pick the best epoch (0 trains on everything).
+    /// Share of each class held out to pick the best epoch (0 trains on everything) [default:
+    /// 0.15 from 50 images per class on, else 0].
     #[arg(long)]
     pub validation_share: Option<f64>,
     /// Augmented views computed per training image.

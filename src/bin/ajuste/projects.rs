@@ -39,10 +39,13 @@ impl Source {
     }
 
     /// What training starts from before the command line's options: a project's own
-    /// settings, or the defaults.
-    pub fn settings(&self) -> TrainSettings {
+    /// settings, or the recipe the page recommends for classes of `images_per_class` images
+    /// at `freeze_depth` (0 unless given).
+    pub fn settings(&self, images_per_class: usize, freeze_depth: Option<usize>) -> TrainSettings {
         match self {
-            Self::Folder(_) => TrainSettings::default(),
+            Self::Folder(_) => {
+                TrainSettings::recommended(images_per_class, freeze_depth.unwrap_or(0))
+            }
             Self::Project(project) => project.settings.clone(),
         }
     }

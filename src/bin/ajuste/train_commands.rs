@@ -76,7 +76,9 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
         enabled: std::io::stderr().is_terminal() && !args.json,
     };
 
-    let mut config = TrainingConfig::from_settings(&source.settings()).with_seed(args.seed);
+    let smallest_class = dataset.class_counts().into_iter().min().unwrap_or(0);
+    let settings = source.settings(smallest_class, args.freeze_depth);
+    let mut config = TrainingConfig::from_settings(&settings).with_seed(args.seed);
     if let Some(depth) = args.freeze_depth {
         config.freeze_depth = depth;
     }
