@@ -2,10 +2,10 @@
 //! network diagram that shows what the choice trains, the settings, Train and Cancel,
 //! progress, the results and the table of runs. A widget may lock or hide its controls.
 
-use ajuste_protocol::Command;
 use ajuste_protocol::limits::MAX_FREEZE_DEPTH;
 use ajuste_protocol::widget::Control;
 use ajuste_protocol::widget::hash::DEFAULT_FINE_TUNE_BLOCKS;
+use ajuste_protocol::{Command, Suggestion, TrainSettings};
 use leptos::prelude::*;
 
 use super::charts::{Curves, Results};
@@ -17,11 +17,48 @@ use super::runs::RunHistory;
 use super::settings::{AdvancedSettings, EpochsSetting};
 use super::state::{AppState, Phase};
 
-/// When to pick which mode, in plain words, next to the choice.
+/// When to pick which mode, in plain words, next to the choice; and the mode the recipe
+/// suggests for the images the smallest enabled class has.
 #[component]
 fn ModeHelp() -> impl IntoView {
-    // A suggested depth for the images each class has belongs here, under the general rule.
-    view! { <p class="hint mode-help" data-testid="mode-help">{move || tr().mode_help}</p> }
+    let state = expect_context::<AppState>();
+    let smallest = Memo::new(move |_| smallest_class(&state));
+    let suggestion = move || Suggestion::for_images(smallest.get());
+    view! {
+        <p class="hint mode-help" data-testid="mode-help">{move || tr().mode_help}</p>
+        <p
+            class="hint mode-suggestion"
+            data-testid="mode-suggestion"
+            data-depth=move || suggestion().freeze_depth()
+        >
+            {move || (tr().mode_suggestion)(smallest.get(), suggestion())}
+        </p>
+    }
+}
+
+/// Images in the smallest class that trains (0 before any).
+fn smallest_class(state: &AppState) -> usize {
+    state.classes.with(|classes| {
+        (classes.iter())
+            .filter(|class| class.enabled.get())
+            .map(|class| class.samples.with(Vec::len))
+            .min()
+            .unwrap_or(0)
+    })
+}
+
+/// Switching mode: the epochs follow the recipe of the new mode (60 for the head alone, 20
+/// when blocks train too) unless the user chose another number, or a widget locks it.
+fn switch_mode(state: &AppState, widget: &Widget, freeze_depth: usize) {
+    let images = untrack(|| smallest_class(state));
+    let epochs_locked = widget.locked(Control::Epochs);
+    state.settings.update(|settings| {
+        let before = TrainSettings::recommended(images, settings.freeze_depth).epochs;
+        if settings.epochs == before && !epochs_locked {
+            settings.epochs = TrainSettings::recommended(images, freeze_depth).epochs;
+        }
+        settings.freeze_depth = freeze_depth.min(MAX_FREEZE_DEPTH);
+    });
 }
 
 #[component]
@@ -60,7 +97,7 @@ pub fn TrainingPanel() -> impl IntoView {
                             data-testid="mode-transfer"
                             disabled=mode_locked
                             prop:checked=move || depth.get() == 0
-                            on:change=move |_| set_depth(0)
+                            on:change=move |_| switch_mode(&state, &widget, 0)
                         />
                         {move || tr().transfer_learning}
                     </label>
@@ -71,7 +108,7 @@ pub fn TrainingPanel() -> impl IntoView {
                             data-testid="mode-finetune"
                             disabled=mode_locked
                             prop:checked=move || { depth.get() > 0 }
-                            on:change=move |_| set_depth(DEFAULT_FINE_TUNE_BLOCKS)
+                            on:change=move |_| switch_mode(&state, &widget, DEFAULT_FINE_TUNE_BLOCKS)
                         />
                         {move || tr().fine_tuning}
                     </label>

@@ -1,5 +1,7 @@
 //! English. (The engine's own errors use the protocol crate's English wording, `Display`.)
 
+use ajuste_protocol::{FINE_TUNING_FROM_IMAGES, Suggestion};
+
 use super::texts::{Texts, capitalised};
 
 fn counted(n: usize, one: &str, many: &str) -> String {
@@ -57,6 +59,14 @@ pub static TEXTS: Texts = Texts {
     unfrozen_blocks: "Unfrozen blocks: ",
     depth_aria: "Number of unfrozen backbone blocks (0 = transfer learning)",
     mode_help: "The network learnt to see on a million photos. Transfer learning keeps all of it frozen and trains only a new head on top: quick, and the right choice with few images per class. Fine-tuning also unfreezes its last blocks: worth it with more images, or when your classes look unlike everyday photos (X-rays, drawings), but it costs more time and overfits more easily.",
+    mode_suggestion: |images, suggestion| match suggestion {
+        Suggestion::TransferLearning => format!(
+            "Your smallest class has {images} images: below {FINE_TUNING_FROM_IMAGES}, train only the new head (transfer learning); unfreezing blocks costs accuracy and time at this size."
+        ),
+        Suggestion::FineTuning { freeze_depth } => format!(
+            "Your smallest class has {images} images: from {FINE_TUNING_FROM_IMAGES} on, unfreezing the last {freeze_depth} block(s) (fine-tuning) can add accuracy; it trains tens of times slower."
+        ),
+    },
     mode_short: |depth| {
         if depth == 0 {
             "transfer".into()

@@ -1,5 +1,7 @@
 //! Español. The engine's errors are translated variant by variant in `es_errors.rs`.
 
+use ajuste_protocol::{FINE_TUNING_FROM_IMAGES, Suggestion};
+
 use super::es_errors;
 use super::texts::Texts;
 
@@ -58,6 +60,14 @@ pub static TEXTS: Texts = Texts {
     unfrozen_blocks: "Bloques descongelados: ",
     depth_aria: "Número de bloques de la red descongelados (0 = aprendizaje por transferencia)",
     mode_help: "La red aprendió a ver con un millón de fotos. El aprendizaje por transferencia la deja entera congelada y entrena solo una cabeza nueva encima: es rápido y lo indicado con pocas imágenes por clase. El ajuste fino descongela además sus últimos bloques: compensa con más imágenes, o cuando tus clases no se parecen a fotos cotidianas (radiografías, dibujos), pero tarda más y sobreajusta con más facilidad.",
+    mode_suggestion: |images, suggestion| match suggestion {
+        Suggestion::TransferLearning => format!(
+            "Tu clase más pequeña tiene {images} imágenes: por debajo de {FINE_TUNING_FROM_IMAGES}, entrena solo la cabeza nueva (aprendizaje por transferencia); descongelar bloques cuesta precisión y tiempo con tan pocas."
+        ),
+        Suggestion::FineTuning { freeze_depth } => format!(
+            "Tu clase más pequeña tiene {images} imágenes: a partir de {FINE_TUNING_FROM_IMAGES}, descongelar el último o los últimos {freeze_depth} bloques (ajuste fino) puede ganar precisión; entrena decenas de veces más lento."
+        ),
+    },
     mode_short: |depth| {
         if depth == 0 {
             "transferencia".into()

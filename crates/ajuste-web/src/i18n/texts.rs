@@ -1,7 +1,7 @@
 //! The catalog's keys: one field per sentence or word the page shows. Each language fills
 //! every field (`en.rs`, `es.rs`); formatted ones are functions of what they say.
 
-use ajuste_protocol::{EngineError, Invalid, Notice};
+use ajuste_protocol::{EngineError, Invalid, Notice, Suggestion};
 
 pub struct Texts {
     pub language: &'static str,
@@ -62,6 +62,8 @@ pub struct Texts {
     pub depth_aria: &'static str,
     /// When to pick which mode (next to the choice).
     pub mode_help: &'static str,
+    /// For (images in the smallest class, the suggested mode).
+    pub mode_suggestion: fn(usize, Suggestion) -> String,
     pub mode_short: fn(usize) -> String,
     pub train: &'static str,
     pub cancel: &'static str,
