@@ -276,7 +276,12 @@ test('embedded on another origin: hash config, events, commands from the parent 
     assert.deepEqual(prediction.confidences.map((c) => c.label).sort(), ['gato', 'perro']);
     assert.ok(prediction.confidences.every((c) => c.confidence >= 0 && c.confidence <= 1));
 
-    // Pictures of the embedded widget, in both languages, at 360 and 800 px.
+    // Pictures of the embedded widget, in both languages, at 360 and 800 px. Thumbnails load
+    // lazily, when the host page shows them: scroll each into view once.
+    for (const img of await frame.locator('[data-testid=sample] img').all()) await img.scrollIntoViewIfNeeded();
+    await frame.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid=sample] img')].every((i) => i.complete && i.naturalWidth > 0),
+    );
     for (const lang of ['es', 'en']) {
       await page.evaluate((lang) => window.command({ type: 'configure', hash: `lang=${lang}` }), lang);
       await frame.waitForFunction((lang) => document.documentElement.lang === lang, lang);
