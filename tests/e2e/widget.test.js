@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { LONG_MS, configure, serveApp, train, upload, waitFeatures, waitState } from './lib/app.js';
+import { LONG_MS, classify, configure, serveApp, train, upload, waitFeatures, waitState } from './lib/app.js';
 import { axeViolations } from './lib/axe.js';
 import { OUTPUT_DIR, launchBrowser, serveStatic } from './lib/browser.js';
 import { writePatterns } from './lib/fixtures.js';
@@ -266,8 +266,22 @@ test('embedded on another origin: hash config, events, commands from the parent 
     assert.deepEqual(trained.perClassAccuracy.map((c) => c.name), ['gato', 'perro']);
     assert.equal(await waitState(frame, 'done'), 'done');
     assert.equal(await frame.locator('[data-testid=run-history] tr').count(), 1);
+    assert.match(await frame.locator('[data-testid=result-reading]').innerText(), /imágenes/);
 
-    // Pictures of the embedded widget, in both languages, at 360 and 800 px.
+    // The preview's answer goes to the host as labels and numbers.
+    const [probe] = writePatterns('stripes', 1, 41);
+    await classify(frame, probe);
+    const prediction = await waitEvent(page, 'prediction');
+    assert.ok(['gato', 'perro'].includes(prediction.label), prediction.label);
+    assert.deepEqual(prediction.confidences.map((c) => c.label).sort(), ['gato', 'perro']);
+    assert.ok(prediction.confidences.every((c) => c.confidence >= 0 && c.confidence <= 1));
+
+    // Pictures of the embedded widget, in both languages, at 360 and 800 px. Thumbnails load
+    // lazily, when the host page shows them: scroll each into view once.
+    for (const img of await frame.locator('[data-testid=sample] img').all()) await img.scrollIntoViewIfNeeded();
+    await frame.waitForFunction(() =>
+      [...document.querySelectorAll('[data-testid=sample] img')].every((i) => i.complete && i.naturalWidth > 0),
+    );
     for (const lang of ['es', 'en']) {
       await page.evaluate((lang) => window.command({ type: 'configure', hash: `lang=${lang}` }), lang);
       await frame.waitForFunction((lang) => document.documentElement.lang === lang, lang);

@@ -10,6 +10,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{StorageEstimate, StorageManager};
 
+use super::i18n::tr;
+
 const DATABASE: &str = "ajuste";
 const STORE: &str = "projects";
 /// The one project kept: the page's current one.
@@ -121,4 +123,3 @@ fn describe(error: &rexie::Error) -> String {
 fn names_quota(error: &rexie::Error) -> bool {
     describe(error).contains("QuotaExceededError")
 }
-use super::i18n::tr;

@@ -165,8 +165,24 @@ pub fn Curves() -> impl IntoView {
 
 #[component]
 pub fn Results() -> impl IntoView {
-    let report = expect_context::<AppState>().report;
+    let state = expect_context::<AppState>();
+    let report = state.report;
+    // What the run means needs its curves (training against validation accuracy): a report
+    // opened from a project file or restored has none, so it gets no reading.
+    let reading = move || {
+        report.with(|r| {
+            let r = r.as_ref()?;
+            state
+                .history
+                .with(|h| (!h.is_empty()).then(|| Reading::of_report(h, r)))
+        })
+    };
     view! {
+        <Show when=move || reading().is_some()>
+            <p class="reading" data-testid="result-reading" data-reading=move || reading().map(Reading::name)>
+                {move || reading().map(Reading::text)}
+            </p>
+        </Show>
         <Show when=move || report.with(Option::is_some)>
             {move || report.get().map(|r| view! { <ReportView report=r /> })}
         </Show>
@@ -186,10 +202,6 @@ fn short(name: &str) -> String {
 
 #[component]
 fn ReportView(report: TrainingReport) -> impl IntoView {
-    let state = expect_context::<AppState>();
-    let reading = state
-        .history
-        .with_untracked(|h| Reading::of_report(h, &report));
     let evaluated_on = report.evaluated_on;
     let measured_on = move || match evaluated_on {
         EvaluatedOn::Validation => tr().measured_on_validation,
@@ -252,9 +264,6 @@ fn ReportView(report: TrainingReport) -> impl IntoView {
             data-cancelled=report.cancelled.to_string()
             data-seconds=format!("{:.3}", report.seconds)
         >
-            <p class="reading" data-testid="result-reading" data-reading=reading.name()>
-                {move || reading.text()}
-            </p>
             <h3>{move || tr().accuracy_per_class}</h3>
             <p class="hint">{measured_on}</p>
             {report

@@ -42,12 +42,16 @@ fn Part(
     /// `block` for MBConv blocks (the test hook), `part` for the rest.
     test_id: &'static str,
     focused: RwSignal<Option<String>>,
+    /// Nothing to train (the pooling): drawn as an outline.
+    #[prop(optional)]
+    empty: bool,
 ) -> impl IntoView {
     let y = 4.0 + ROW * row as f32;
     view! {
         <g
             class="part"
             class:frozen=move || frozen.get()
+            class:empty=empty
             data-testid=test_id
             data-frozen=move || frozen.get().to_string()
             tabindex="0"
@@ -180,7 +184,7 @@ pub fn NetworkDiagram() -> impl IntoView {
         view! {
             <Part x=LABEL_W row=9 label=Signal::derive(|| tr().pooling_short.to_string())
                 name=Signal::derive(move || format!("{} · {} → {FEATURE_CHANNELS} · 0 {}", tr().pooling, shape(7, FEATURE_CHANNELS), tr().params))
-                frozen=always(false) test_id="part" focused />
+                frozen=always(false) test_id="part" focused empty=true />
         }
         .into_any(),
     );

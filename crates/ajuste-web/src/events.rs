@@ -22,7 +22,7 @@ impl AppState {
                     self.settle();
                     emit(WidgetEvent::Ready {
                         lang: i18n::lang().tag().into(),
-                        classes: self.class_counts_untracked(),
+                        classes: self.class_names_untracked(),
                     });
                 }
             }

@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use super::i18n::tr;
+
 #[component]
 pub fn StartupProgress(progress: RwSignal<(u64, Option<u64>)>) -> impl IntoView {
     let megabytes = |bytes: u64| bytes as f64 / 1_000_000.0;
@@ -23,4 +25,3 @@ pub fn StartupProgress(progress: RwSignal<(u64, Option<u64>)>) -> impl IntoView 
         </section>
     }
 }
-use super::i18n::tr;

@@ -13,6 +13,8 @@ use web_sys::{
     MediaStreamConstraints, MediaStreamTrack,
 };
 
+use super::i18n::tr;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct CameraChoice {
     pub id: String,
@@ -213,4 +215,3 @@ impl Camera {
         self.choices.set(choices);
     }
 }
-use super::i18n::tr;

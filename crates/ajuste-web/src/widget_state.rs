@@ -50,7 +50,7 @@ impl AppState {
     }
 
     /// The classes' names, for `ready`.
-    pub fn class_counts_untracked(&self) -> Vec<String> {
+    pub fn class_names_untracked(&self) -> Vec<String> {
         untrack(|| self.class_counts().into_iter().map(|c| c.name).collect())
     }
 
