@@ -85,6 +85,7 @@ fn project(classifier: Option<SavedClassifier>) -> Project {
             learning_rate: 3e-3,
             augment: false,
             validation_share: 0.2,
+            seed: 7,
         },
         report: Some(report(&["cat", "dog"])),
         classifier,

@@ -127,6 +127,7 @@ proptest! {
                         learning_rate,
                         augment: false,
                         validation_share: 0.15,
+                        seed: 42,
                     };
                     page.send(Command::Train { classes, settings }, None);
                 }

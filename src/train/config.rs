@@ -81,6 +81,7 @@ impl TrainingConfig {
             .with_learning_rate(settings.learning_rate)
             .with_augment(settings.augment)
             .with_validation_share(settings.validation_share)
+            .with_seed(settings.seed)
     }
 
     /// The part of the config the page edits (and validates against its limits).
@@ -92,6 +93,7 @@ impl TrainingConfig {
             learning_rate: self.learning_rate,
             augment: self.augment,
             validation_share: self.validation_share,
+            seed: self.seed,
         }
     }
 }
@@ -123,13 +125,14 @@ mod tests {
             learning_rate: 0.01,
             augment: false,
             validation_share: 0.0,
+            seed: 7,
         };
         let config = TrainingConfig::from_settings(&settings);
         assert_eq!(config.settings(), settings);
         assert_eq!(config.views(), 1);
+        assert_eq!(config.seed, 7);
         // The rest keeps the core's defaults.
         let defaults = TrainingConfig::default();
-        assert_eq!(config.seed, defaults.seed);
         assert_eq!(config.dropout, defaults.dropout);
         assert_eq!(config.augmented_views, defaults.augmented_views);
     }

@@ -36,6 +36,7 @@ pub fn settings(freeze_depth: usize, epochs: usize) -> TrainSettings {
         learning_rate: 1e-3,
         augment: false,
         validation_share: 0.15,
+        seed: 42,
     }
 }
 

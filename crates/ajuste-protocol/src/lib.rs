@@ -71,6 +71,18 @@ pub struct TrainSettings {
     pub augment: bool,
     #[serde(with = "finite::f64")]
     pub validation_share: f64,
+    /// Seeds the shuffles, the validation split, dropout and the head's first weights, so that
+    /// a run replays (a widget may set it for a whole class). Files written before it existed
+    /// read as the default.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+/// The seed a run takes unless told otherwise.
+pub const DEFAULT_SEED: u64 = 42;
+
+fn default_seed() -> u64 {
+    DEFAULT_SEED
 }
 
 /// A class taking part in training, in the order of the classifier's outputs.

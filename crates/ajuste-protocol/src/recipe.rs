@@ -36,6 +36,7 @@ impl TrainSettings {
             } else {
                 0.0
             },
+            seed: crate::DEFAULT_SEED,
         }
     }
 }

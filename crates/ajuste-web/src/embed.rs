@@ -91,12 +91,10 @@ impl Widget {
             if let Some(epochs) = config.epochs {
                 settings.epochs = epochs;
             }
+            if let Some(seed) = config.seed {
+                settings.seed = seed;
+            }
         });
-        if let Some(seed) = config.seed {
-            warn_all(&[format!(
-                "`seed={seed}` not applied: this version's engine trains with its own fixed seed"
-            )]);
-        }
         // An absent key keeps the current lists; `lock=` (empty) clears them.
         if mentions(hash, "lock") {
             self.locked.set(config.locked.clone());
