@@ -8,8 +8,15 @@
 // them): the service worker caches what the browser decoded.
 //
 //   node tools/compress.mjs [DIR]    # DIR defaults to $TRUNK_STAGING_DIR (set by trunk for hooks)
+//
+// Brotli's highest quality takes a while on the 10 MB engine (tens of seconds on a busy machine),
+// so each result is kept under $CARGO_TARGET_DIR/ajuste-compressed/, named by the SHA-256 of what
+// it compresses: a rebuild that did not change a file (`tools/serve.sh` after an edit to the page,
+// say) copies its compressed bytes instead of compressing again.
 
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
@@ -36,21 +43,39 @@ function walk(folder) {
   });
 }
 
+const cacheDir = join(process.env.CARGO_TARGET_DIR ?? join(tmpdir(), 'ajuste'), 'ajuste-compressed');
+mkdirSync(cacheDir, { recursive: true });
+
+/** `compress(bytes)`, from the cache when these bytes were compressed before. */
+function cached(key, compress) {
+  const file = join(cacheDir, key);
+  if (existsSync(file)) return readFileSync(file);
+  const out = compress();
+  // Written aside and renamed: a build running at the same time never reads half a file.
+  const part = `${file}.${process.pid}.part`;
+  writeFileSync(part, out);
+  renameSync(part, file);
+  return out;
+}
+
 let raw = 0;
 let brotli = 0;
 for (const path of walk(dir)) {
   const name = path.slice(dir.length + 1);
   if (SKIP.has(name) || !EXTENSIONS.has(extname(path)) || statSync(path).size < MIN_BYTES) continue;
   const bytes = readFileSync(path);
-  const br = brotliCompressSync(bytes, {
-    params: {
-      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
-      [constants.BROTLI_PARAM_LGWIN]: 24,
-      [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
-    },
-  });
+  const hash = createHash('sha256').update(bytes).digest('hex');
+  const br = cached(`${hash}.br`, () =>
+    brotliCompressSync(bytes, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+        [constants.BROTLI_PARAM_LGWIN]: 24,
+        [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+      },
+    }),
+  );
   writeFileSync(`${path}.br`, br);
-  writeFileSync(`${path}.gz`, gzipSync(bytes, { level: 9 }));
+  writeFileSync(`${path}.gz`, cached(`${hash}.gz`, () => gzipSync(bytes, { level: 9 })));
   raw += bytes.length;
   brotli += br.length;
 }
