@@ -163,6 +163,7 @@ async function ajustePredict(image) {
   const result = await waitFor((event) => event.Prediction?.request === request && event.Prediction.result);
   const ms = performance.now() - started;
   if (!result.Ok) throw new Error(`prediction failed: ${JSON.stringify(result)}`);
+  if (result.Ok.source !== 'ImageNet') throw new Error('predictions must come before training');
   const reference = ortProbabilities[image];
   const top = result.Ok.scores[0].label;
   let maxProbabilityGap = 0;
