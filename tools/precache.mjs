@@ -16,6 +16,9 @@ import { join, relative, sep } from 'node:path';
 // Not precached: the service worker itself (the browser fetches it for update checks) and this
 // list (imported by it).
 const SKIP = new Set(['sw.js', 'precache.js']);
+// Nor the precompressed copies tools/compress.mjs writes next to files (a static host serves
+// them in place of the file, with Content-Encoding): the cache keeps the decoded file.
+const COMPRESSED = /\.(br|gz)$/;
 
 const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
 if (!dir) {
@@ -34,7 +37,7 @@ function walk(folder) {
 
 const files = walk(dir)
   .map((path) => relative(dir, path).split(sep).join('/'))
-  .filter((path) => !SKIP.has(path))
+  .filter((path) => !SKIP.has(path) && !COMPRESSED.test(path))
   .sort()
   .map((path) => {
     const bytes = readFileSync(join(dir, path));

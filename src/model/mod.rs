@@ -4,6 +4,7 @@ pub mod backbone;
 pub mod head;
 pub mod imagenet;
 pub mod layers;
+pub mod quantized;
 pub mod split;
 pub mod weights;
 

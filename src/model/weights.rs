@@ -1,14 +1,16 @@
 //! Loading and saving the backbone's pretrained weights.
 //!
 //! Two formats: the original PyTorch checkpoint (lukemelas EfficientNet-PyTorch key names,
-//! f32, native only) and the f16 safetensors file the web app ships, which uses this crate's
-//! own module paths so that it loads without any key mapping.
+//! f32, native only) and the safetensors file the web app ships, which uses this crate's own
+//! module paths so that it loads without any key mapping. That file is f16, with its largest
+//! matrices in int8 with per-channel scales ([`super::quantized`]), all cast to f32 on load.
 
 use burn::prelude::*;
 use burn::store::{ApplyResult, FloatCastAdapter, ModuleSnapshot, SafetensorsStore};
 use burn::tensor::DType;
 
 use super::backbone::EfficientNetLite0;
+use super::quantized::{DequantizeError, dequantize};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WeightsError {
@@ -16,6 +18,8 @@ pub enum WeightsError {
     Read(String),
     #[error("the weights file does not fit EfficientNet-Lite0: {0}")]
     Mismatch(String),
+    #[error("cannot read the weights: {0}")]
+    Quantized(#[from] DequantizeError),
 }
 
 /// Every tensor of the module must come from the file, with the right shape.
@@ -34,11 +38,13 @@ fn check_complete(result: ApplyResult) -> Result<(), WeightsError> {
     Ok(())
 }
 
-/// Loads the f16 (or f32) safetensors written by [`save_safetensors_f16`], casting to f32.
+/// Loads the f16 (or f32) safetensors written by [`save_safetensors_f16`], or the page's file
+/// with int8 tensors in it, casting to f32.
 pub fn load_safetensors(
     bytes: Vec<u8>,
     device: &Device,
 ) -> Result<EfficientNetLite0, WeightsError> {
+    let bytes = dequantize(bytes)?;
     let mut model = EfficientNetLite0::new(device);
     let mut store = SafetensorsStore::from_bytes(Some(bytes))
         .with_from_adapter(FloatCastAdapter::to(DType::F32));
