@@ -235,7 +235,12 @@ fn a_lost_gpu_moves_the_engine_to_the_cpu() {
     let lost: Vec<&Event> = page
         .events
         .iter()
-        .filter(|e| matches!(e, Event::DeviceLost { .. } | Event::Backend(_)))
+        .filter(|e| {
+            matches!(
+                e,
+                Event::DeviceLost { .. } | Event::Backend(_) | Event::HeadDevice(_)
+            )
+        })
         .collect();
     assert_eq!(
         lost,
@@ -244,11 +249,13 @@ fn a_lost_gpu_moves_the_engine_to_the_cpu() {
                 error: EngineError::DeviceLost("simulated".into()),
                 kept_classifier: true,
             },
-            &Event::Backend(Backend::Cpu)
+            &Event::Backend(Backend::Cpu),
+            &Event::HeadDevice(Backend::Cpu),
         ],
         "{events:?}"
     );
     assert_eq!(page.session.backend(), Backend::Cpu);
+    assert_eq!(page.session.head_backend(), Backend::Cpu);
     // The transfer-learning classifier lived on the CPU: it still answers.
     let probe = synthetic::dataset(1, 52).samples[0].image.clone();
     assert_eq!(trained_labels(&page.predict(&probe)), ["disc", "stripes"]);

@@ -62,6 +62,7 @@ impl Session {
             kept_classifier,
         });
         self.emit(Event::Backend(Backend::Cpu));
+        self.emit(Event::HeadDevice(Backend::Cpu));
         if self.run.is_none() {
             self.end_run();
         }

@@ -129,6 +129,15 @@ impl Session {
         }
     }
 
+    /// Where transfer learning trains its head.
+    pub fn head_backend(&self) -> Backend {
+        if self.on_gpu && self.devices.main_is_host() {
+            Backend::WebGpu
+        } else {
+            Backend::Cpu
+        }
+    }
+
     pub fn backend(&self) -> Backend {
         if self.on_gpu {
             Backend::WebGpu

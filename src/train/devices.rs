@@ -1,6 +1,7 @@
 //! Where things run. `main` runs the backbone (WebGPU in a browser that has it); `host` is
-//! the CPU, where transfer learning trains its head: a linear layer on 1280 numbers per image
-//! costs less than a GPU's per-dispatch overhead. Natively both are usually one device.
+//! where transfer learning trains its head: the GPU itself on a hardware adapter, the CPU on
+//! a software one (a linear layer on 1280 numbers per image costs less there than an emulated
+//! GPU's per-dispatch overhead). Natively both are usually one device.
 
 use burn::prelude::*;
 use burn::tensor::TensorData;

@@ -244,6 +244,10 @@ pub enum Event {
         loaded: u64,
         total: Option<u64>,
     },
+    /// Where transfer learning trains its head: WebGPU on a hardware adapter (steps stay
+    /// queued on the GPU), the CPU on a software one or without WebGPU. Sent once the engine
+    /// is up, and again when a lost GPU moves everything to the CPU.
+    HeadDevice(Backend),
     /// Weights loaded and the shaders compiled: ready for everything.
     Ready,
     /// Start-up failed, or the engine stopped (a panic): nothing more will come from it; the

@@ -66,6 +66,12 @@ pub fn App() -> impl IntoView {
             <p class="backend">
                 {move || tr().running_on}
                 <strong data-testid="backend">{move || state.backend.get().map(Backend::label).unwrap_or("…")}</strong>
+                <Show when=move || state.head_device.with(Option::is_some)>
+                    {move || tr().head_trains_on}
+                    <strong data-testid="head-device">
+                        {move || state.head_device.get().map(Backend::label).unwrap_or("…")}
+                    </strong>
+                </Show>
             </p>
             <Show when=move || state.backend.get() == Some(Backend::Cpu)>
                 <p class="notice" data-testid="backend-notice" role="status">

@@ -35,6 +35,7 @@ impl AppState {
         self.rejected.set(None);
         self.device_notice.set(None);
         self.backend.set(None);
+        self.head_device.set(None);
         self.weights.set((0, None));
         self.features.set((0, 0));
         self.features_error.set(None);

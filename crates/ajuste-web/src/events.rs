@@ -15,6 +15,7 @@ impl AppState {
     pub fn apply(self, event: Event, bytes: Option<Uint8Array>) {
         match event {
             Event::Backend(backend) => self.backend.set(Some(backend)),
+            Event::HeadDevice(device) => self.head_device.set(Some(device)),
             Event::WeightsProgress { loaded, total } => self.weights.set((loaded, total)),
             // Also sent again after a lost GPU: only the first one ends the loading.
             Event::Ready => {

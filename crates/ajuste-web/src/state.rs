@@ -99,6 +99,8 @@ pub struct AppState {
     pub phase: RwSignal<Phase>,
     pub has_classifier: RwSignal<bool>,
     pub backend: RwSignal<Option<Backend>>,
+    /// Where transfer learning trains its head (the CPU on a software GPU).
+    pub head_device: RwSignal<Option<Backend>>,
     /// The engine stopped (or never started): shown with a restart button.
     pub fatal: RwSignal<Option<String>>,
     /// A message from or to the engine that could not cross.
@@ -147,6 +149,7 @@ impl AppState {
             phase: RwSignal::new(Phase::Loading),
             has_classifier: RwSignal::new(false),
             backend: RwSignal::new(None),
+            head_device: RwSignal::new(None),
             fatal: RwSignal::new(None),
             engine_message: RwSignal::new(None),
             rejected: RwSignal::new(None),

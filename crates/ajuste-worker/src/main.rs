@@ -43,6 +43,7 @@ async fn start() -> Result<Session, EngineError> {
     .map_err(EngineError::WeightsDownload)?;
     let on_gpu = backend == ajuste::protocol::Backend::WebGpu;
     let mut session = Session::new(weights, devices, on_gpu, Box::new(now_ms))?;
+    send(&Event::HeadDevice(session.head_backend()));
     // Compiles the shaders now, while the user is still adding images.
     session.warm_up().await?;
     Ok(session)

@@ -58,6 +58,7 @@ pub static TEXTS: Texts = Texts {
     fine_tuning: " Fine-tuning (unfreeze the last N blocks)",
     unfrozen_blocks: "Unfrozen blocks: ",
     depth_aria: "Number of unfrozen backbone blocks (0 = transfer learning)",
+    head_trains_on: " · transfer learning trains on ",
     mode_help: "The network learnt to see on a million photos. Transfer learning keeps all of it frozen and trains only a new head on top: quick, and the right choice with few images per class. Fine-tuning also unfreezes its last blocks: worth it with more images, or when your classes look unlike everyday photos (X-rays, drawings), but it costs more time and overfits more easily.",
     mode_suggestion: |images, suggestion| match suggestion {
         Suggestion::TransferLearning => format!(

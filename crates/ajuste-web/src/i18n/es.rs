@@ -59,6 +59,7 @@ pub static TEXTS: Texts = Texts {
     fine_tuning: " Ajuste fino (descongelar los últimos N bloques)",
     unfrozen_blocks: "Bloques descongelados: ",
     depth_aria: "Número de bloques de la red descongelados (0 = aprendizaje por transferencia)",
+    head_trains_on: " · el aprendizaje por transferencia entrena con ",
     mode_help: "La red aprendió a ver con un millón de fotos. El aprendizaje por transferencia la deja entera congelada y entrena solo una cabeza nueva encima: es rápido y lo indicado con pocas imágenes por clase. El ajuste fino descongela además sus últimos bloques: compensa con más imágenes, o cuando tus clases no se parecen a fotos cotidianas (radiografías, dibujos), pero tarda más y sobreajusta con más facilidad.",
     mode_suggestion: |images, suggestion| match suggestion {
         Suggestion::TransferLearning => format!(

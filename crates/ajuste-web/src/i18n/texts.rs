@@ -62,6 +62,8 @@ pub struct Texts {
     pub depth_aria: &'static str,
     /// When to pick which mode (next to the choice).
     pub mode_help: &'static str,
+    /// Before the device transfer learning trains on, after the backbone's.
+    pub head_trains_on: &'static str,
     /// For (images in the smallest class, the suggested mode).
     pub mode_suggestion: fn(usize, Suggestion) -> String,
     pub mode_short: fn(usize) -> String,
