@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 mod errors;
 mod finite;
+pub mod folder_layout;
 pub mod limits;
 mod memory;
 mod metrics;
