@@ -54,7 +54,7 @@ fn is_image(name: &str) -> bool {
 }
 
 /// Sorts `paths` (each "root/class/file", as `webkitRelativePath` spells them; a leading
-/// `/` is ignored) into classes, matched by trimmed name with `existing` (the page's class
+/// `/` is ignored, a lone file name is not in a class) into classes, matched by trimmed name with `existing` (the page's class
 /// names), new ones after them up to [`MAX_CLASSES`] in all.
 pub fn plan(paths: &[String], existing: &[String]) -> FolderPlan {
     let mut result = FolderPlan::default();
@@ -71,7 +71,8 @@ pub fn plan(paths: &[String], existing: &[String]) -> FolderPlan {
         let path = trimmed(index);
         let parts: Vec<&str> = path.split('/').collect();
         let (folder, file) = match parts.as_slice() {
-            [_root, _file] => {
+            // A file dropped on its own has no folder at all.
+            [_] | [_, _] => {
                 skip(&mut result, path, SkipReason::NotInClass);
                 continue;
             }
@@ -97,7 +98,11 @@ pub fn plan(paths: &[String], existing: &[String]) -> FolderPlan {
             continue;
         }
         let matched = existing.iter().position(|e| e.trim() == name);
-        let new_classes = result.classes.iter().filter(|c| c.existing.is_none()).count();
+        let new_classes = result
+            .classes
+            .iter()
+            .filter(|c| c.existing.is_none())
+            .count();
         if matched.is_none() && existing.len() + new_classes >= MAX_CLASSES {
             skip(&mut result, path, SkipReason::TooManyClasses);
             continue;
@@ -174,6 +179,7 @@ mod tests {
                 "d/new-b/1.png",
                 "d/c3/1.png",
                 "d/.png",
+                "/loose.png",
             ]),
             &existing,
         );
@@ -187,6 +193,7 @@ mod tests {
                 SkipReason::NotInClass,
                 SkipReason::TooManyClasses,
                 SkipReason::ClassName(Invalid::LongClassName(long)),
+                SkipReason::NotInClass,
             ]
         );
     }

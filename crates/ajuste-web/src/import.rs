@@ -1,0 +1,190 @@
+//! Files on their way to the engine, a few at a time: a file is read (and its thumbnail made)
+//! only when fewer than [`MAX_IN_FLIGHT`] others wait for the engine's answer, so that a drop
+//! of a thousand phone photos never holds more than a few of them in memory at once. One
+//! import at a time gathers everything added until it ends, with one progress line, a Cancel
+//! (what the engine accepted stays) and a summary.
+
+use std::collections::{HashMap, VecDeque};
+
+use ajuste_protocol::SampleId;
+use ajuste_protocol::folder_layout::Skipped;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use web_sys::File;
+
+use super::file_thumbnail::small_thumbnail;
+use super::files::read;
+use super::state::{AppState, ClassModel};
+
+/// The most files read but not yet answered by the engine.
+pub const MAX_IN_FLIGHT: usize = 4;
+
+/// What the page shows of the import (the `import-progress` test hook).
+#[derive(Clone, Default)]
+pub struct ImportProgress {
+    /// Files to read in this import.
+    pub total: usize,
+    /// Files the engine answered (or that could not be read).
+    pub done: usize,
+    pub in_flight: usize,
+    /// The most files ever in flight during this import.
+    pub max_in_flight: usize,
+    /// Images the engine accepted, per class, in the order they first came.
+    pub added: Vec<(ClassModel, usize)>,
+    /// Files read but refused (each class says why).
+    pub refused: usize,
+    /// Files never sent because the user cancelled.
+    pub cancelled: usize,
+    /// Files of an imported folder that are not for any class.
+    pub skipped: Vec<Skipped>,
+}
+
+impl ImportProgress {
+    pub fn finished(&self) -> bool {
+        self.in_flight == 0 && self.done + self.cancelled == self.total
+    }
+
+    pub fn added_total(&self) -> usize {
+        self.added.iter().map(|(_, n)| n).sum()
+    }
+}
+
+#[derive(Default)]
+pub struct ImportQueue {
+    waiting: VecDeque<(ClassModel, File)>,
+    /// Sent to the engine, waiting for its answer.
+    sent: HashMap<SampleId, ClassModel>,
+}
+
+#[derive(Clone, Copy)]
+pub struct Importer {
+    queue: StoredValue<ImportQueue, LocalStorage>,
+    pub progress: RwSignal<Option<ImportProgress>>,
+    /// A dropped folder that could not be listed.
+    pub folder_error: RwSignal<Option<String>>,
+}
+
+impl Importer {
+    pub fn new() -> Self {
+        Self {
+            queue: StoredValue::new_local(ImportQueue::default()),
+            progress: RwSignal::new(None),
+            folder_error: RwSignal::new(None),
+        }
+    }
+}
+
+impl AppState {
+    /// Queues `files` (each for its class) and starts sending them; `skipped` goes to the
+    /// summary. A finished import's summary makes way for the new one.
+    pub fn import_files(&self, files: Vec<(ClassModel, File)>, skipped: Vec<Skipped>) {
+        let importer = self.importer;
+        importer.progress.update(|progress| {
+            let progress = match progress {
+                Some(p) if !p.finished() => p,
+                _ => progress.insert(ImportProgress::default()),
+            };
+            progress.total += files.len();
+            progress.skipped.extend(skipped);
+        });
+        importer
+            .queue
+            .update_value(|queue| queue.waiting.extend(files));
+        self.pump_import();
+    }
+
+    /// Stops sending: what waits is dropped, what is in flight still gets its answer.
+    pub fn cancel_import(&self) {
+        let mut dropped = 0;
+        self.importer.queue.update_value(|queue| {
+            dropped = queue.waiting.len();
+            queue.waiting.clear();
+        });
+        self.importer.progress.update(|progress| {
+            if let Some(progress) = progress {
+                progress.cancelled += dropped;
+            }
+        });
+    }
+
+    /// The engine answered for `sample` (accepted or not); a sample the import did not send
+    /// is none of its business.
+    pub(super) fn import_settled(&self, sample: SampleId, accepted: bool) {
+        let Some(class) = self
+            .importer
+            .queue
+            .try_update_value(|queue| queue.sent.remove(&sample))
+            .flatten()
+        else {
+            return;
+        };
+        self.import_counted(Some(class).filter(|_| accepted));
+        self.pump_import();
+    }
+
+    /// One file less in flight: added to `class`, or refused.
+    fn import_counted(&self, class: Option<ClassModel>) {
+        self.importer.progress.update(|progress| {
+            let Some(progress) = progress else { return };
+            progress.in_flight -= 1;
+            progress.done += 1;
+            match class {
+                Some(class) => match progress.added.iter_mut().find(|(c, _)| c.id == class.id) {
+                    Some((_, count)) => *count += 1,
+                    None => progress.added.push((class, 1)),
+                },
+                None => progress.refused += 1,
+            }
+        });
+    }
+
+    /// Reads and sends waiting files while there is room in flight.
+    fn pump_import(&self) {
+        loop {
+            let room = self
+                .importer
+                .progress
+                .with_untracked(|p| p.as_ref().is_some_and(|p| p.in_flight < MAX_IN_FLIGHT));
+            let next = room
+                .then(|| {
+                    self.importer
+                        .queue
+                        .try_update_value(|queue| queue.waiting.pop_front())
+                        .flatten()
+                })
+                .flatten();
+            let Some((class, file)) = next else { return };
+            self.importer.progress.update(|progress| {
+                if let Some(progress) = progress {
+                    progress.in_flight += 1;
+                    progress.max_in_flight = progress.max_in_flight.max(progress.in_flight);
+                }
+            });
+            let state = *self;
+            spawn_local(async move { state.send_one(class, file).await });
+        }
+    }
+
+    async fn send_one(&self, class: ClassModel, file: File) {
+        let thumbnail = small_thumbnail(&file).await.unwrap_or_default();
+        match read(&file).await {
+            Ok(bytes) => {
+                let sample = self.add_file(class, file, thumbnail, &bytes);
+                // Refused before sending (too large): no answer will come.
+                if self.find_sample(sample).is_none() {
+                    self.import_counted(None);
+                    self.pump_import();
+                } else {
+                    self.importer.queue.update_value(|queue| {
+                        queue.sent.insert(sample, class);
+                    });
+                }
+            }
+            Err(message) => {
+                class.error.set(Some(message));
+                self.import_counted(None);
+                self.pump_import();
+            }
+        }
+    }
+}
