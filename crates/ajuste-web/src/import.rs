@@ -1,5 +1,5 @@
-//! Files on their way to the engine, a few at a time: a file is read (and its thumbnail made)
-//! only when fewer than [`MAX_IN_FLIGHT`] others wait for the engine's answer, so that a drop
+//! Files on their way to the engine, a few at a time: a file is read only when fewer than
+//! [`MAX_IN_FLIGHT`] others wait for the engine's answer (and their pictures), so that a drop
 //! of a thousand phone photos never holds more than a few of them in memory at once. One
 //! import at a time gathers everything added until it ends, with one progress line, a Cancel
 //! (what the engine accepted stays) and a summary.
@@ -14,6 +14,7 @@ use web_sys::File;
 
 use super::file_thumbnail::small_thumbnail;
 use super::files::read;
+use super::samples::SampleSource;
 use super::state::{AppState, ClassModel};
 
 /// The most files read but not yet answered by the engine.
@@ -118,8 +119,31 @@ impl AppState {
         else {
             return;
         };
-        self.import_counted(Some(class).filter(|_| accepted));
-        self.pump_import();
+        if !accepted {
+            self.import_counted(None);
+            return self.pump_import();
+        }
+        // The picture is made once the engine has checked the image's size, so that a
+        // decompression bomb is never decoded here; the file keeps its place in flight
+        // meanwhile.
+        let state = *self;
+        spawn_local(async move {
+            state.picture_for(sample).await;
+            state.import_counted(Some(class));
+            state.pump_import();
+        });
+    }
+
+    async fn picture_for(&self, sample: SampleId) {
+        let file = self.sources.with_value(|sources| match sources.get(&sample) {
+            Some(SampleSource::File(file)) => Some(file.clone()),
+            _ => None,
+        });
+        let Some(file) = file else { return };
+        let picture = small_thumbnail(&file).await;
+        if let (Some(model), Some(picture)) = (self.find_sample(sample), picture) {
+            model.thumbnail.set(picture);
+        }
     }
 
     /// One file less in flight: added to `class`, or refused.
@@ -166,10 +190,9 @@ impl AppState {
     }
 
     async fn send_one(&self, class: ClassModel, file: File) {
-        let thumbnail = small_thumbnail(&file).await.unwrap_or_default();
         match read(&file).await {
             Ok(bytes) => {
-                let sample = self.add_file(class, file, thumbnail, &bytes);
+                let sample = self.add_file(class, file, String::new(), &bytes);
                 // Refused before sending (too large): no answer will come.
                 if self.find_sample(sample).is_none() {
                     self.import_counted(None);

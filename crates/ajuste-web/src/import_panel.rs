@@ -33,8 +33,9 @@ pub fn FolderImport() -> impl IntoView {
         import_folder(state, picked(files_of(input.files())), Vec::new());
         input.set_value("");
     };
-    // Anywhere on the page but a class card (which takes folders itself, `class_card.rs`);
-    // a file dropped there would otherwise replace the page.
+    // A folder dropped anywhere on the page but where a drop means something else (a class
+    // card takes folders itself, `class_card.rs`). Dropping is allowed everywhere: a file
+    // dropped elsewhere would otherwise replace the page.
     let _ = window_event_listener(leptos::ev::dragover, move |event: DragEvent| {
         event.prevent_default();
     });
@@ -44,12 +45,15 @@ pub fn FolderImport() -> impl IntoView {
             .and_then(|t| t.dyn_into::<Element>().ok())
             .and_then(|e| e.closest(".class-card").ok().flatten())
             .is_some();
-        let Some(transfer) = event.data_transfer().filter(|_| !on_card) else {
+        if on_card || event.default_prevented() {
+            return;
+        }
+        event.prevent_default();
+        let Some(transfer) = event.data_transfer() else {
             return;
         };
-        event.prevent_default();
         let entries = dropped_entries(&transfer);
-        if allowed() && !entries.is_empty() {
+        if allowed() && has_folder(&entries) {
             import_dropped(state, entries);
         }
     });
@@ -74,7 +78,9 @@ pub fn FolderImport() -> impl IntoView {
         <Show when=move || importer.folder_error.with(Option::is_some)>
             <p class="error" data-testid="error" role="alert">{move || importer.folder_error.get()}</p>
         </Show>
-        {move || importer.progress.get().map(|progress| view! { <ImportStatus progress /> })}
+        <Show when=move || importer.progress.with(Option::is_some)>
+            <ImportStatus />
+        </Show>
     }
 }
 
@@ -89,34 +95,39 @@ pub fn took_folder(state: AppState, transfer: &web_sys::DataTransfer) -> bool {
 }
 
 #[component]
-fn ImportStatus(progress: ImportProgress) -> impl IntoView {
+fn ImportStatus() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let finished = progress.finished();
+    let progress = state.importer.progress;
+    // Read one number of the import (0 when there is none).
+    let number =
+        move |of: fn(&ImportProgress) -> usize| move || progress.with(|p| p.as_ref().map_or(0, of));
+    let finished = move || progress.with(|p| p.as_ref().is_none_or(ImportProgress::finished));
     let features = state.features;
-    let text = {
-        let progress = progress.clone();
-        move || {
-            if !finished {
-                return (tr().import_reading)(progress.done, progress.total);
-            }
-            match features.get() {
-                (ready, wanted) if ready < wanted => (tr().features_computing)(ready, wanted),
-                _ => (tr().import_finished)(progress.added_total()),
-            }
-        }
+    let text = move || {
+        progress.with(|progress| {
+            let progress = progress.as_ref()?;
+            Some(if !progress.finished() {
+                (tr().import_reading)(progress.done, progress.total)
+            } else {
+                match features.get() {
+                    (ready, wanted) if ready < wanted => (tr().features_computing)(ready, wanted),
+                    _ => (tr().import_finished)(progress.added_total()),
+                }
+            })
+        })
     };
     view! {
         <div
             class="import-progress"
             data-testid="import-progress"
-            data-state=if finished { "done" } else { "importing" }
-            data-done=progress.done
-            data-total=progress.total
-            data-in-flight=progress.in_flight
-            data-max-in-flight=progress.max_in_flight
+            data-state=move || if finished() { "done" } else { "importing" }
+            data-done=number(|p| p.done)
+            data-total=number(|p| p.total)
+            data-in-flight=number(|p| p.in_flight)
+            data-max-in-flight=number(|p| p.max_in_flight)
             role="status"
         >
-            <progress max=progress.total.max(1) value=progress.done></progress>
+            <progress max=move || number(|p| p.total)().max(1) value=number(|p| p.done)></progress>
             <span class="progress-text">{text}</span>
             <button
                 type="button"
@@ -127,7 +138,12 @@ fn ImportStatus(progress: ImportProgress) -> impl IntoView {
                 {move || tr().cancel_import}
             </button>
         </div>
-        {finished.then(|| view! { <ImportSummary progress /> })}
+        {move || {
+            progress
+                .get()
+                .filter(ImportProgress::finished)
+                .map(|progress| view! { <ImportSummary progress /> })
+        }}
     }
 }
 
