@@ -14,12 +14,12 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { LONG_MS, card, seconds, serveApp, waitState } from './lib/app.js';
+import { LONG_MS, card, configure, seconds, serveApp, waitState } from './lib/app.js';
 import { REPO_ROOT, launchBrowser } from './lib/browser.js';
 import { FIXTURES_DIR, pattern, png } from './lib/fixtures.js';
 
-// The page's bound (crates/ajuste-web/src/import.rs, MAX_IN_FLIGHT).
-const MAX_IN_FLIGHT = 4;
+// The page's bound (crates/ajuste-web/src/import.rs, MAX_IN_FLIGHT; these files are small).
+const MAX_IN_FLIGHT = 16;
 const PER_CLASS = 100;
 const KINDS = ['disc', 'stripes', 'checks'];
 const LONG_NAME = 'x'.repeat(61);
@@ -100,7 +100,7 @@ async function classCounts(page) {
   return page.evaluate(() =>
     Object.fromEntries(
       [...document.querySelectorAll('[data-testid=class-card]')].map((el) => [
-        el.querySelector('[data-testid=class-name]').value,
+        el.querySelector('[data-testid=class-name]').value.trim(),
         el.querySelectorAll('[data-testid=sample]').length,
       ]),
     ),
@@ -122,6 +122,8 @@ test('a folder of classes imports with backpressure, a summary and small thumbna
   try {
     await page.goto(server.url);
     await waitState(page, 'ready');
+    // Fewer features to compute meanwhile (the engine answers between batches of them).
+    await configure(page, { augment: false });
     // An existing class is matched by its trimmed name; the others are made.
     await card(page, 0).locator('[data-testid=class-name]').fill(' disc ');
     const t0 = Date.now();
@@ -187,6 +189,7 @@ test('Cancel mid-import keeps what was accepted and sends nothing more', { timeo
   try {
     await page.goto(server.url);
     await waitState(page, 'ready');
+    await configure(page, { augment: false });
     await page.locator('[data-testid=folder-input]').setInputFiles(dataset);
     let doneAtCancel = null;
     const { last } = await watchImport(page, async (now) => {

@@ -1,6 +1,7 @@
 //! Files on their way to the engine, a few at a time: a file is read only when fewer than
-//! [`MAX_IN_FLIGHT`] others wait for the engine's answer (and their pictures), so that a drop
-//! of a thousand phone photos never holds more than a few of them in memory at once. One
+//! [`MAX_IN_FLIGHT`] others, and fewer than [`MAX_BYTES_IN_FLIGHT`] bytes of them, wait for
+//! the engine's answer (and their pictures), so that a drop of a thousand phone photos never
+//! holds more than a few of them in memory at once. One
 //! import at a time gathers everything added until it ends, with one progress line, a Cancel
 //! (what the engine accepted stays) and a summary.
 
@@ -17,8 +18,11 @@ use super::files::read;
 use super::samples::SampleSource;
 use super::state::{AppState, ClassModel};
 
-/// The most files read but not yet answered by the engine.
-pub const MAX_IN_FLIGHT: usize = 4;
+/// The most files read but not yet answered by the engine. The engine answers between two
+/// slices of its background work (a batch of features), so a few per round keep it fed.
+pub const MAX_IN_FLIGHT: usize = 16;
+/// The most bytes of files in flight: large photos go fewer at a time (one always goes).
+pub const MAX_BYTES_IN_FLIGHT: f64 = (64 << 20) as f64;
 
 /// What the page shows of the import (the `import-progress` test hook).
 #[derive(Clone, Default)]
@@ -53,8 +57,10 @@ impl ImportProgress {
 #[derive(Default)]
 pub struct ImportQueue {
     waiting: VecDeque<(ClassModel, File)>,
-    /// Sent to the engine, waiting for its answer.
-    sent: HashMap<SampleId, ClassModel>,
+    /// Sent to the engine, waiting for its answer, with the file's size.
+    sent: HashMap<SampleId, (ClassModel, f64)>,
+    /// The sizes of the files in flight, together.
+    bytes_in_flight: f64,
 }
 
 #[derive(Clone, Copy)]
@@ -111,7 +117,7 @@ impl AppState {
     /// The engine answered for `sample` (accepted or not); a sample the import did not send
     /// is none of its business.
     pub(super) fn import_settled(&self, sample: SampleId, accepted: bool) {
-        let Some(class) = self
+        let Some((class, size)) = self
             .importer
             .queue
             .try_update_value(|queue| queue.sent.remove(&sample))
@@ -120,7 +126,7 @@ impl AppState {
             return;
         };
         if !accepted {
-            self.import_counted(None);
+            self.import_counted(None, size);
             return self.pump_import();
         }
         // The picture is made once the engine has checked the image's size, so that a
@@ -129,16 +135,18 @@ impl AppState {
         let state = *self;
         spawn_local(async move {
             state.picture_for(sample).await;
-            state.import_counted(Some(class));
+            state.import_counted(Some(class), size);
             state.pump_import();
         });
     }
 
     async fn picture_for(&self, sample: SampleId) {
-        let file = self.sources.with_value(|sources| match sources.get(&sample) {
-            Some(SampleSource::File(file)) => Some(file.clone()),
-            _ => None,
-        });
+        let file = self
+            .sources
+            .with_value(|sources| match sources.get(&sample) {
+                Some(SampleSource::File(file)) => Some(file.clone()),
+                _ => None,
+            });
         let Some(file) = file else { return };
         let picture = small_thumbnail(&file).await;
         if let (Some(model), Some(picture)) = (self.find_sample(sample), picture) {
@@ -146,8 +154,11 @@ impl AppState {
         }
     }
 
-    /// One file less in flight: added to `class`, or refused.
-    fn import_counted(&self, class: Option<ClassModel>) {
+    /// One file (of `size` bytes) less in flight: added to `class`, or refused.
+    fn import_counted(&self, class: Option<ClassModel>, size: f64) {
+        self.importer
+            .queue
+            .update_value(|queue| queue.bytes_in_flight -= size);
         self.importer.progress.update(|progress| {
             let Some(progress) = progress else { return };
             progress.in_flight -= 1;
@@ -165,16 +176,23 @@ impl AppState {
     /// Reads and sends waiting files while there is room in flight.
     fn pump_import(&self) {
         loop {
-            let room = self
+            let in_flight = self
                 .importer
                 .progress
-                .with_untracked(|p| p.as_ref().is_some_and(|p| p.in_flight < MAX_IN_FLIGHT));
-            let next = room
-                .then(|| {
-                    self.importer
-                        .queue
-                        .try_update_value(|queue| queue.waiting.pop_front())
-                        .flatten()
+                .with_untracked(|p| p.as_ref().map(|p| p.in_flight));
+            let Some(in_flight) = in_flight.filter(|&n| n < MAX_IN_FLIGHT) else {
+                return;
+            };
+            let next = self
+                .importer
+                .queue
+                .try_update_value(|queue| {
+                    let size = queue.waiting.front()?.1.size();
+                    if in_flight > 0 && queue.bytes_in_flight + size > MAX_BYTES_IN_FLIGHT {
+                        return None;
+                    }
+                    queue.bytes_in_flight += size;
+                    queue.waiting.pop_front()
                 })
                 .flatten();
             let Some((class, file)) = next else { return };
@@ -190,22 +208,23 @@ impl AppState {
     }
 
     async fn send_one(&self, class: ClassModel, file: File) {
+        let size = file.size();
         match read(&file).await {
             Ok(bytes) => {
                 let sample = self.add_file(class, file, String::new(), &bytes);
                 // Refused before sending (too large): no answer will come.
                 if self.find_sample(sample).is_none() {
-                    self.import_counted(None);
+                    self.import_counted(None, size);
                     self.pump_import();
                 } else {
                     self.importer.queue.update_value(|queue| {
-                        queue.sent.insert(sample, class);
+                        queue.sent.insert(sample, (class, size));
                     });
                 }
             }
             Err(message) => {
                 class.error.set(Some(message));
-                self.import_counted(None);
+                self.import_counted(None, size);
                 self.pump_import();
             }
         }

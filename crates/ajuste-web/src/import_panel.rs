@@ -152,7 +152,7 @@ fn ImportSummary(progress: ImportProgress) -> impl IntoView {
     let added = progress
         .added
         .iter()
-        .map(|(class, count)| (tr().import_class_count)(&class.name.get_untracked(), *count))
+        .map(|(class, count)| (tr().import_class_count)(class.name.get_untracked().trim(), *count))
         .collect::<Vec<_>>()
         .join(", ");
     let added_total = progress.added_total();
