@@ -25,6 +25,7 @@ pub fn MemoryPlanLine() -> impl IntoView {
                 class="hint memory-plan"
                 data-testid="memory-plan"
                 data-kept=kept
+                data-depth=move || plan.with(|p| p.as_ref().map(|p| p.freeze_depth))
                 data-needed-bytes=move || plan.with(|p| p.as_ref().map(|p| p.needed_bytes()))
                 data-budget-bytes=move || plan.with(|p| p.as_ref().map(|p| p.budget_bytes))
             >
