@@ -115,7 +115,7 @@ test('bad input: clear inline messages, nothing lost, the page keeps working', {
       ['validationShare', 0.9, 0.15, /validation share must be a number between 0 and 0.5/i],
     ]) {
       await configure(page, { [setting]: bad });
-      const field = page.locator('.settings-grid [data-testid=error]');
+      const field = page.locator('label.setting [data-testid=error]');
       assert.match(await field.innerText(), expect, 'named next to its field');
       message = await trainingRefused(page, expect);
       console.log(`${setting} = ${bad} -> "${message}"`);
