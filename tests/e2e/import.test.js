@@ -185,6 +185,14 @@ test('a folder of classes imports with backpressure, a summary and small thumbna
     assert.match(await line.innerText(), /\d+ MB/);
     // At d = 16 each view of an image is 1.6 MB (crates/ajuste-protocol/src/memory.rs).
     assert.ok(Number(await line.getAttribute('data-needed-bytes')) >= 300 * 1_000_000);
+    // With augmented views (5 per image) they no longer all fit: fewer are kept, and the line says so.
+    await configure(page, { augment: true });
+    await page.waitForFunction(() => document.querySelector('[data-testid=memory-plan]')?.getAttribute('data-kept') !== 'all', null, {
+      timeout: 60_000,
+    });
+    console.log(`import: with augmentation: ${(await line.innerText()).trim()}`);
+    assert.ok(['first', 'recomputed'].includes(await line.getAttribute('data-kept')));
+    assert.match(await line.innerText(), /more than the \d+ MB allowed/);
   } finally {
     await close();
   }

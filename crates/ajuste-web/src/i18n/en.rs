@@ -298,8 +298,9 @@ pub static TEXTS: Texts = Texts {
                 "Memory: at this depth the activations of {images} take {needed} MB of the {budget} MB allowed; all are kept."
             ),
             KeptViews::First(n) => format!(
-                "Memory: at this depth the activations of {images} would take {needed} MB, more than the {budget} MB allowed: {n} of the {} views of each image are kept.",
-                plan.views
+                "Memory: at this depth the activations of {images} would take {needed} MB, more than the {budget} MB allowed: {n} of the {} views of each image {} kept.",
+                plan.views,
+                if n == 1 { "is" } else { "are" }
             ),
             KeptViews::Recomputed => format!(
                 "Memory: at this depth the activations of {images} would take {needed} MB, more than the {budget} MB allowed: none are kept, they are recomputed at every step (slower)."
