@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 mod advice;
 mod errors;
 mod finite;
+pub mod folder_layout;
 pub mod limits;
 mod memory;
 mod metrics;

@@ -10,6 +10,7 @@ use super::capture::WebcamCapture;
 use super::embed::Widget;
 use super::files::{add_files, files_of};
 use super::i18n::tr;
+use super::import_panel::took_folder;
 use super::state::{AppState, ClassModel, SampleModel};
 
 #[component]
@@ -30,8 +31,13 @@ pub fn ClassCard(class: ClassModel) -> impl IntoView {
     let on_drop = move |event: DragEvent| {
         event.prevent_default();
         dragging.set(false);
-        let files = event.data_transfer().and_then(|d| d.files());
-        add_files(state, class, files_of(files));
+        let Some(transfer) = event.data_transfer() else {
+            return;
+        };
+        // A folder of classes goes to its classes, whichever card it lands on.
+        if !took_folder(state, &transfer) {
+            add_files(state, class, files_of(transfer.files()));
+        }
     };
     let on_paste = move |event: web_sys::ClipboardEvent| {
         let files = files_of(event.clipboard_data().and_then(|d| d.files()));

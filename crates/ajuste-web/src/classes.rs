@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::class_card::ClassCard;
 use super::embed::Widget;
 use super::i18n::tr;
+use super::import_panel::FolderImport;
 use super::state::AppState;
 
 #[component]
@@ -15,6 +16,7 @@ pub fn Classes() -> impl IntoView {
     view! {
         <section class="classes" aria-labelledby="classes-title">
             <h2 id="classes-title">{move || tr().classes_title}</h2>
+            <FolderImport />
             <Show when=move || state.deleted.with(Option::is_some)>
                 <p class="undo" role="status">
                     {move || {

@@ -28,11 +28,14 @@ impl AppState {
                 }
             }
             Event::Fatal(error) => self.engine_down(messages::engine_error(&error)),
-            Event::SampleAccepted { sample } => match self.find_sample(sample) {
-                Some(model) => model.accepted.set(true),
-                // Deleted while the engine was decoding it.
-                None => self.send(&Command::RemoveSample { sample }, None),
-            },
+            Event::SampleAccepted { sample } => {
+                self.import_settled(sample, true);
+                match self.find_sample(sample) {
+                    Some(model) => model.accepted.set(true),
+                    // Deleted while the engine was decoding it.
+                    None => self.send(&Command::RemoveSample { sample }, None),
+                }
+            }
             Event::SampleRejected {
                 class,
                 sample,

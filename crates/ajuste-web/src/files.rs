@@ -36,23 +36,15 @@ pub fn release_thumbnail(url: &str) {
     }
 }
 
-/// Adds picked, dropped or pasted files to a class, in order, each checked by the engine.
+/// Adds picked, dropped or pasted files to a class, in order, a few at a time (`import.rs`),
+/// each checked by the engine.
 pub fn add_files(state: AppState, class: ClassModel, files: Vec<File>) {
     if files.is_empty() {
         return;
     }
     class.error.set(None);
-    leptos::task::spawn_local(async move {
-        for file in files {
-            match read(&file).await {
-                Ok(bytes) => {
-                    let thumbnail = Url::create_object_url_with_blob(&file).unwrap_or_default();
-                    state.add_file(class, file, thumbnail, &bytes);
-                }
-                Err(message) => class.error.set(Some(message)),
-            }
-        }
-    });
+    let files = files.into_iter().map(|file| (class, file)).collect();
+    state.import_files(files, Vec::new());
 }
 
 /// Hands `bytes` to the browser as a download named `name`: a blob, an object URL and a

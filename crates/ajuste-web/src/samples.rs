@@ -55,10 +55,16 @@ pub fn byte_length(bytes: &JsValue) -> Option<usize> {
 }
 
 impl AppState {
-    /// Adds a file already read into `bytes` (which move to the engine).
-    pub fn add_file(&self, class: ClassModel, file: File, thumbnail: String, bytes: &JsValue) {
+    /// Adds a file already read into `bytes` (which move to the engine); its new id.
+    pub fn add_file(
+        &self,
+        class: ClassModel,
+        file: File,
+        thumbnail: String,
+        bytes: &JsValue,
+    ) -> SampleId {
         let name = file.name();
-        self.add_sample(class, name, thumbnail, SampleSource::File(file), bytes);
+        self.add_sample(class, name, thumbnail, SampleSource::File(file), bytes)
     }
 
     /// Adds a webcam frame (its pixels move to the engine; a copy stays).
@@ -72,7 +78,7 @@ impl AppState {
         self.add_sample(class, name, thumbnail, source, &frame.rgba);
     }
 
-    /// Shows the image at once (pending) and sends it.
+    /// Shows the image at once (pending) and sends it; its new id.
     fn add_sample(
         &self,
         class: ClassModel,
@@ -80,7 +86,7 @@ impl AppState {
         thumbnail: String,
         source: SampleSource,
         bytes: &JsValue,
-    ) {
+    ) -> SampleId {
         let sample = self.fresh_id();
         let encoding = source.encoding();
         self.sources.update_value(|sources| {
@@ -97,11 +103,12 @@ impl AppState {
         // Opening the project kept on this device replaces every image the engine has: an
         // image added before it opens waits for it (`restore.rs`).
         if self.autosave_stage.get_untracked() == Stage::Restoring {
-            return self
-                .autosave
+            self.autosave
                 .update_value(|memory| memory.held.push(sample));
+        } else {
+            self.send_sample(class.id, sample, encoding, bytes);
         }
-        self.send_sample(class.id, sample, encoding, bytes);
+        sample
     }
 
     /// Checks the image as the engine will, then sends it.
@@ -141,6 +148,7 @@ impl AppState {
         sample: SampleId,
         why: impl FnOnce(&str) -> String,
     ) {
+        self.import_settled(sample, false);
         let Some(class) = self.find_class(class) else {
             return;
         };

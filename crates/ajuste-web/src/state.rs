@@ -12,6 +12,7 @@ use ajuste_protocol::{
 use leptos::prelude::*;
 
 use super::i18n::tr;
+use super::import::Importer;
 use super::link::EngineLink;
 use super::project::{FileTask, ProjectMemory};
 use super::runs::RunRecord;
@@ -128,6 +129,8 @@ pub struct AppState {
     pub training_error: RwSignal<Option<String>>,
     /// Every training run of this visit that ended with a classifier.
     pub runs: RwSignal<Vec<RunRecord>>,
+    /// Files on their way to the engine, a few at a time.
+    pub importer: Importer,
 }
 
 impl AppState {
@@ -168,6 +171,7 @@ impl AppState {
             report: RwSignal::new(None),
             training_error: RwSignal::new(None),
             runs: RwSignal::new(Vec::new()),
+            importer: Importer::new(),
         };
         for _ in 0..2 {
             state.add_class();

@@ -12,6 +12,7 @@ use super::charts::{Curves, Results};
 use super::diagram::NetworkDiagram;
 use super::embed::Widget;
 use super::i18n::tr;
+use super::memory_plan::MemoryPlanLine;
 use super::progress::{FeatureStatus, TrainingProgressBar};
 use super::runs::RunHistory;
 use super::settings::{AdvancedSettings, EpochsSetting};
@@ -147,6 +148,7 @@ pub fn TrainingPanel() -> impl IntoView {
                 </fieldset>
             </Show>
             <FeatureStatus />
+            <MemoryPlanLine />
             <div class="train-actions">
                 <button
                     type="button"

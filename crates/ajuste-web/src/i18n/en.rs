@@ -1,6 +1,6 @@
 //! English. (The engine's own errors use the protocol crate's English wording, `Display`.)
 
-use ajuste_protocol::{FINE_TUNING_FROM_IMAGES, Suggestion};
+use ajuste_protocol::{FINE_TUNING_FROM_IMAGES, KeptViews, Suggestion};
 
 use super::texts::{Texts, capitalised};
 
@@ -261,5 +261,59 @@ pub static TEXTS: Texts = Texts {
         format!(
             "the project kept on this device could not be opened ({detail}); your next change replaces it"
         )
+    },
+    add_folder: "Add a folder",
+    folder_hint: "A folder with one sub-folder of images per class, named after the class (as ajuste train --data reads it). You can also drop it anywhere on the page.",
+    folder_unreadable: |detail| format!("The folder could not be read ({detail})"),
+    import_reading: |done, total| format!("Reading images: {done} of {total}"),
+    import_finished: |added| {
+        format!(
+            "Import finished: {}",
+            counted(added, "image added", "images added")
+        )
+    },
+    cancel_import: "Cancel import",
+    import_class_count: |class, n| format!("{n} to “{class}”"),
+    import_added: |n, list| {
+        if n == 0 {
+            "No image added.".into()
+        } else {
+            format!("Added {}: {list}.", counted(n, "image", "images"))
+        }
+    },
+    import_refused: |n| {
+        format!(
+            "{} refused (each class says why).",
+            counted(n, "file", "files")
+        )
+    },
+    import_cancelled: |n| {
+        format!(
+            "{} not sent: the import was cancelled.",
+            counted(n, "file", "files")
+        )
+    },
+    import_skipped: |n| format!("Skipped {}:", counted(n, "file", "files")),
+    skip_not_image: "not an image (jpg, jpeg, png, webp, gif, bmp, jfif)",
+    skip_not_in_class: "not in a class folder",
+    skip_nested: "in a folder inside a class folder (too deep)",
+    skip_too_many_classes: |max| format!("more than {max} classes"),
+    memory_plan: |plan| {
+        let needed = plan.needed_bytes().div_ceil(1 << 20);
+        let budget = plan.budget_bytes >> 20;
+        let images = counted(plan.images, "image", "images");
+        match plan.kept {
+            KeptViews::All => format!(
+                "Memory: at this depth the activations of {images} take {needed} MB of the {budget} MB allowed; all are kept."
+            ),
+            KeptViews::First(n) => format!(
+                "Memory: at this depth the activations of {images} would take {needed} MB, more than the {budget} MB allowed: {n} of the {} views of each image {} kept.",
+                plan.views,
+                if n == 1 { "is" } else { "are" }
+            ),
+            KeptViews::Recomputed => format!(
+                "Memory: at this depth the activations of {images} would take {needed} MB, more than the {budget} MB allowed: none are kept, they are recomputed at every step (slower)."
+            ),
+        }
     },
 };

@@ -1,6 +1,6 @@
 //! Español. The engine's errors are translated variant by variant in `es_errors.rs`.
 
-use ajuste_protocol::{FINE_TUNING_FROM_IMAGES, Suggestion};
+use ajuste_protocol::{FINE_TUNING_FROM_IMAGES, KeptViews, Suggestion};
 
 use super::es_errors;
 use super::texts::Texts;
@@ -264,5 +264,58 @@ pub static TEXTS: Texts = Texts {
         format!(
             "no se ha podido abrir el proyecto guardado en este dispositivo ({detail}); tu próximo cambio lo sustituye"
         )
+    },
+    add_folder: "Añadir una carpeta",
+    folder_hint: "Una carpeta con una subcarpeta de imágenes por clase, con el nombre de la clase (como la lee ajuste train --data). También puedes soltarla en cualquier lugar de la página.",
+    folder_unreadable: |detail| format!("No se ha podido leer la carpeta ({detail})"),
+    import_reading: |done, total| format!("Leyendo imágenes: {done} de {total}"),
+    import_finished: |added| {
+        format!(
+            "Importación terminada: {}",
+            counted(added, "imagen añadida", "imágenes añadidas")
+        )
+    },
+    cancel_import: "Cancelar la importación",
+    import_class_count: |class, n| format!("{n} a «{class}»"),
+    import_added: |n, list| {
+        if n == 0 {
+            "No se ha añadido ninguna imagen.".into()
+        } else {
+            format!("Añadidas {}: {list}.", counted(n, "imagen", "imágenes"))
+        }
+    },
+    import_refused: |n| {
+        format!(
+            "{} rechazados (cada clase dice por qué).",
+            counted(n, "archivo", "archivos")
+        )
+    },
+    import_cancelled: |n| {
+        format!(
+            "{} sin enviar: se canceló la importación.",
+            counted(n, "archivo", "archivos")
+        )
+    },
+    import_skipped: |n| format!("Omitidos {}:", counted(n, "archivo", "archivos")),
+    skip_not_image: "no es una imagen (jpg, jpeg, png, webp, gif, bmp, jfif)",
+    skip_not_in_class: "no está en la carpeta de una clase",
+    skip_nested: "en una carpeta dentro de la carpeta de una clase (demasiado hondo)",
+    skip_too_many_classes: |max| format!("más de {max} clases"),
+    memory_plan: |plan| {
+        let needed = plan.needed_bytes().div_ceil(1 << 20);
+        let budget = plan.budget_bytes >> 20;
+        let images = counted(plan.images, "imagen", "imágenes");
+        match plan.kept {
+            KeptViews::All => format!(
+                "Memoria: a esta profundidad las activaciones de {images} ocupan {needed} MB de los {budget} MB permitidos; se guardan todas."
+            ),
+            KeptViews::First(n) => format!(
+                "Memoria: a esta profundidad las activaciones de {images} ocuparían {needed} MB, más de los {budget} MB permitidos: se guardan {n} de las {} vistas de cada imagen.",
+                plan.views
+            ),
+            KeptViews::Recomputed => format!(
+                "Memoria: a esta profundidad las activaciones de {images} ocuparían {needed} MB, más de los {budget} MB permitidos: no se guarda ninguna, se vuelven a calcular en cada paso (más lento)."
+            ),
+        }
     },
 };

@@ -1,7 +1,7 @@
 //! The catalog's keys: one field per sentence or word the page shows. Each language fills
 //! every field (`en.rs`, `es.rs`); formatted ones are functions of what they say.
 
-use ajuste_protocol::{EngineError, Invalid, Notice, Suggestion};
+use ajuste_protocol::{EngineError, Invalid, MemoryPlan, Notice, Suggestion};
 
 pub struct Texts {
     pub language: &'static str,
@@ -195,6 +195,29 @@ pub struct Texts {
     pub storage_failed: fn(&str) -> String,
     pub stored_project_unreadable: fn(&str) -> String,
     pub stored_not_a_project: &'static str,
+
+    // Importing many images, a folder of classes.
+    pub add_folder: &'static str,
+    pub folder_hint: &'static str,
+    pub folder_unreadable: fn(&str) -> String,
+    /// Files answered, files in the import.
+    pub import_reading: fn(usize, usize) -> String,
+    pub import_finished: fn(usize) -> String,
+    pub cancel_import: &'static str,
+    /// A class's name and the images added to it.
+    pub import_class_count: fn(&str, usize) -> String,
+    /// Images added, and to which classes (a list of `import_class_count`).
+    pub import_added: fn(usize, &str) -> String,
+    pub import_refused: fn(usize) -> String,
+    pub import_cancelled: fn(usize) -> String,
+    pub import_skipped: fn(usize) -> String,
+    pub skip_not_image: &'static str,
+    pub skip_not_in_class: &'static str,
+    pub skip_nested: &'static str,
+    pub skip_too_many_classes: fn(usize) -> String,
+
+    // What the activations of a freeze depth need, before Train.
+    pub memory_plan: fn(&MemoryPlan) -> String,
 }
 
 /// The first letter in upper case.
