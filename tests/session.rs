@@ -164,6 +164,24 @@ fn images_added_while_a_run_waits_for_features_wait_for_the_next_run() {
     };
     // 5 per class, 15% held out → 1 per class for validation: the late images are not in.
     assert_eq!(report.confusion.total(), 2, "{report:?}");
+    // Just before the report: which images each cell of its confusion matrix holds.
+    let position = (page.events.iter())
+        .rposition(|e| matches!(e, Event::TrainingDone(_)))
+        .unwrap();
+    let Event::Evaluated(evaluated) = &page.events[position - 1] else {
+        panic!("{:?}", page.events[position - 1])
+    };
+    assert_eq!(evaluated.len(), 2);
+    for &(sample, actual, predicted) in evaluated {
+        assert!(
+            (100..900).contains(&sample),
+            "an image of the run: {sample}"
+        );
+        let in_cell = (evaluated.iter())
+            .filter(|&&(_, a, p)| (a, p) == (actual, predicted))
+            .count();
+        assert_eq!(report.confusion.matrix[actual][predicted], in_cell);
+    }
     page.settle();
     assert_eq!(page.features(), (14, 14));
 }

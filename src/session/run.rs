@@ -216,6 +216,7 @@ impl TrainingRun {
             seconds: (now_ms - self.started_ms).max(0.0) / 1000.0,
             notices: self.notices.clone(),
         };
+        events.push(Event::Evaluated(fit.evaluation.predictions));
         events.push(Event::TrainingDone(report.clone()));
         let classifier = Classifier::new(self.classes.clone(), self.config.hidden_units, fit.model);
         Ok(Outcome::Done(Box::new(classifier), Box::new(report)))

@@ -14,6 +14,9 @@ const EVALUATION_BATCH: usize = 64;
 pub struct Evaluation {
     pub loss: f32,
     pub confusion: ConfusionMatrix,
+    /// (sample id, actual label, predicted label) of each image, in `items`' order: which
+    /// images make up each cell of `confusion`.
+    pub predictions: Vec<(u64, usize, usize)>,
 }
 
 /// Mean cross-entropy (no smoothing) and confusion matrix over `items` = (sample id, label),
@@ -42,8 +45,12 @@ pub async fn evaluate(
         predicted.extend(argmax_rows(&values[1..], num_classes));
         actual.extend(chunk.iter().map(|&(_, label)| label));
     }
+    let predictions = (items.iter().zip(&predicted))
+        .map(|(&(id, label), &guess)| (id, label, guess))
+        .collect();
     Ok(Evaluation {
         loss: loss_sum / items.len().max(1) as f32,
         confusion: ConfusionMatrix::from_predictions(num_classes, &actual, &predicted),
+        predictions,
     })
 }

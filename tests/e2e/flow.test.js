@@ -111,6 +111,30 @@ test('full flow on WebGPU: files + webcam classes, d = 0 and d = 1, preview, res
     await waitState(page, 'done');
     console.log(`d = 0: Train click to done in ${seconds(Date.now() - d0)}`);
     assert.ok(await page.locator('[data-testid=confusion-matrix]').isVisible());
+    // Each count of the matrix shows its images: every cell's pictures add up to the images
+    // the report was measured on.
+    const cells = page.locator('[data-testid=confusion-cell]');
+    assert.equal(await cells.count(), CLASSES.length ** 2, 'a button per cell');
+    let shown = 0;
+    let counted = 0;
+    for (let i = 0; i < (await cells.count()); i++) {
+      const count = Number(await cells.nth(i).innerText());
+      if (count === 0) continue;
+      const label = await cells.nth(i).getAttribute('aria-label');
+      await cells.nth(i).click();
+      // The caption names the cell as its button does: the pictures below are that cell's.
+      await page.waitForFunction(
+        ([label, n]) =>
+          document.querySelector('[data-testid=cell-samples] figcaption')?.textContent === label &&
+          document.querySelectorAll('[data-testid=cell-sample]').length === n,
+        [label, count],
+      );
+      const pictures = page.locator('[data-testid=cell-samples] [data-testid=cell-sample]');
+      assert.equal(await pictures.count(), count, `cell ${i}: ${count} images`);
+      shown += await pictures.count();
+      counted += count;
+    }
+    assert.ok(counted > 0 && shown === counted, `${shown} pictures for ${counted} evaluated images`);
     await checkHeldBack(page, heldBack, 'd = 0');
     await bothWidths(page, 'trained');
 

@@ -249,6 +249,10 @@ pub enum Event {
     /// queued on the GPU), the CPU on a software one or without WebGPU. Sent once the engine
     /// is up, and again when a lost GPU moves everything to the CPU.
     HeadDevice(Backend),
+    /// Which images the run's report was measured on, and what the classifier said of each:
+    /// (sample, actual class, predicted class) by position in the run's classes. Sent just
+    /// before `TrainingDone`, so that a cell of the confusion matrix can show its images.
+    Evaluated(Vec<(SampleId, usize, usize)>),
     /// Weights loaded and the shaders compiled: ready for everything.
     Ready,
     /// Start-up failed, or the engine stopped (a panic): nothing more will come from it; the

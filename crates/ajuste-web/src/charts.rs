@@ -6,6 +6,7 @@ use ajuste_protocol::EpochMetrics;
 use ajuste_protocol::{EvaluatedOn, TrainingReport};
 use leptos::prelude::*;
 
+use super::cell_samples::{CellCount, CellSamples};
 use super::i18n::tr;
 use super::messages;
 use super::runs::Reading;
@@ -230,6 +231,7 @@ fn ReportView(report: TrainingReport) -> impl IntoView {
         .iter()
         .map(|name| view! { <th scope="col" title=name.clone()>{short(name)}</th> })
         .collect_view();
+    let selected = RwSignal::new(None);
     let rows = report
         .confusion
         .matrix
@@ -249,7 +251,12 @@ fn ReportView(report: TrainingReport) -> impl IntoView {
                     } else {
                         "wrong"
                     };
-                    view! { <td class=format!("cell {kind} shade-{shade}")>{count}</td> }
+                    let names = (name.clone(), report.classes[predicted].clone());
+                    view! {
+                        <td class=format!("cell {kind} shade-{shade}")>
+                            <CellCount actual predicted count names selected />
+                        </td>
+                    }
                 })
                 .collect_view();
             view! { <tr><th scope="row" title=name.clone()>{short(name)}</th>{cells}</tr> }
@@ -292,6 +299,7 @@ fn ReportView(report: TrainingReport) -> impl IntoView {
                     <tbody>{rows}</tbody>
                 </table>
             </div>
+            <CellSamples classes=report.classes.clone() selected />
         </div>
     }
 }

@@ -16,6 +16,7 @@ impl AppState {
         match event {
             Event::Backend(backend) => self.backend.set(Some(backend)),
             Event::HeadDevice(device) => self.head_device.set(Some(device)),
+            Event::Evaluated(predictions) => self.evaluated.set(predictions),
             Event::WeightsProgress { loaded, total } => self.weights.set((loaded, total)),
             // Also sent again after a lost GPU: only the first one ends the loading.
             Event::Ready => {

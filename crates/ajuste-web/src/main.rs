@@ -5,6 +5,7 @@
 mod app;
 mod autosave;
 mod capture;
+mod cell_samples;
 mod charts;
 mod class_card;
 mod classes;

@@ -222,6 +222,7 @@ impl AppState {
     /// The engine's classifier now comes from a file: no curves, maybe a report.
     fn classifier_from_file(&self, report: Option<TrainingReport>, has_classifier: bool) {
         self.report.set(report);
+        self.evaluated.set(Vec::new());
         self.history.set(Vec::new());
         self.kept_history.set_value(Vec::new());
         self.has_classifier.set(has_classifier);

@@ -101,6 +101,9 @@ pub struct AppState {
     pub has_classifier: RwSignal<bool>,
     pub backend: RwSignal<Option<Backend>>,
     /// Where transfer learning trains its head (the CPU on a software GPU).
+    /// (sample, actual, predicted) behind the report's confusion matrix, for a run of this
+    /// page (a report from a file has none).
+    pub evaluated: RwSignal<Vec<(SampleId, usize, usize)>>,
     pub head_device: RwSignal<Option<Backend>>,
     /// The engine stopped (or never started): shown with a restart button.
     pub fatal: RwSignal<Option<String>>,
@@ -152,6 +155,7 @@ impl AppState {
             phase: RwSignal::new(Phase::Loading),
             has_classifier: RwSignal::new(false),
             backend: RwSignal::new(None),
+            evaluated: RwSignal::new(Vec::new()),
             head_device: RwSignal::new(None),
             fatal: RwSignal::new(None),
             engine_message: RwSignal::new(None),

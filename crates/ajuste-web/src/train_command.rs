@@ -77,6 +77,7 @@ impl AppState {
     pub(super) fn forget_classifier(&self) {
         self.has_classifier.set(false);
         self.report.set(None);
+        self.evaluated.set(Vec::new());
         self.history.set(Vec::new());
         self.kept_history.set_value(Vec::new());
         if self.phase.get_untracked() == Phase::Done {

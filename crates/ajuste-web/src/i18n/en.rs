@@ -111,6 +111,12 @@ pub static TEXTS: Texts = Texts {
     measured_on_training: "Measured on the training images (too few images to hold some out).",
     no_images: "no images",
     confusion_title: "Confusion matrix",
+    cell_images: |n, actual, predicted| {
+        format!(
+            "{} of “{actual}” the classifier called “{predicted}”",
+            counted(n, "image", "images")
+        )
+    },
     confusion_hint: "Rows: the true class; columns: what the classifier said.",
     confusion_of: |names| format!("Confusion matrix of {names}"),
     true_class: "true",

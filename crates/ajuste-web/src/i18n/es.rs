@@ -112,6 +112,12 @@ pub static TEXTS: Texts = Texts {
     measured_on_training: "Medida con las imágenes de entrenamiento (demasiado pocas para apartar algunas).",
     no_images: "sin imágenes",
     confusion_title: "Matriz de confusión",
+    cell_images: |n, actual, predicted| {
+        format!(
+            "{} de «{actual}» que el clasificador llamó «{predicted}»",
+            counted(n, "imagen", "imágenes")
+        )
+    },
     confusion_hint: "Filas: la clase real; columnas: lo que dijo el clasificador.",
     confusion_of: |names| format!("Matriz de confusión de {names}"),
     true_class: "real",

@@ -100,6 +100,8 @@ pub struct Texts {
     pub no_images: &'static str,
     pub confusion_title: &'static str,
     pub confusion_hint: &'static str,
+    /// For (images, true class, predicted class): a cell's images, and its button's label.
+    pub cell_images: fn(usize, &str, &str) -> String,
     pub confusion_of: fn(&str) -> String,
     pub true_class: &'static str,
     pub predicted_class: &'static str,
