@@ -8,11 +8,12 @@
 use std::io::Cursor;
 use std::time::Instant;
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use ajuste::protocol::{Command, Event, ImageEncoding, TrainClass, TrainSettings};
 use ajuste::rng::Rng;
-use ajuste::session::Session;
-use ajuste::train::devices::Devices;
-use burn::prelude::*;
+use common::engine::Page;
 use image::codecs::jpeg::JpegEncoder;
 use image::{ImageEncoder, RgbImage};
 
@@ -47,30 +48,8 @@ fn photo(i: usize) -> Vec<u8> {
     bytes
 }
 
-/// Works until `done` matches an event; returns it.
-fn work_until(session: &mut Session, done: impl Fn(&Event) -> bool) -> Event {
-    loop {
-        let worked = pollster::block_on(session.work());
-        if let Some(outgoing) = session.take_outgoing().into_iter().find(|o| done(&o.event)) {
-            return outgoing.event;
-        }
-        assert!(worked, "the engine went idle first");
-    }
-}
-
-fn settle(session: &mut Session) {
-    while pollster::block_on(session.work()) {
-        session.take_outgoing();
-    }
-}
-
-fn send(session: &mut Session, command: Command, bytes: Option<Vec<u8>>) {
-    pollster::block_on(session.handle(command, bytes));
-    session.take_outgoing();
-}
-
 /// Seconds per epoch of a training run at `freeze_depth`.
-fn epoch_seconds(session: &mut Session, freeze_depth: usize) -> f64 {
+fn epoch_seconds(page: &mut Page, freeze_depth: usize) -> f64 {
     let classes = (0..CLASSES)
         .map(|c| TrainClass {
             id: c as u64 + 1,
@@ -83,8 +62,8 @@ fn epoch_seconds(session: &mut Session, freeze_depth: usize) -> f64 {
         ..TrainSettings::default()
     };
     let started = Instant::now();
-    send(session, Command::Train { classes, settings }, None);
-    match work_until(session, |e| {
+    page.send(Command::Train { classes, settings }, None);
+    match page.work_until(usize::MAX, |e| {
         matches!(e, Event::TrainingDone(_) | Event::TrainingFailed(_))
     }) {
         Event::TrainingDone(_) => started.elapsed().as_secs_f64() / EPOCHS as f64,
@@ -104,15 +83,8 @@ fn peak_resident_mb() -> f64 {
 }
 
 fn run(images: usize) -> String {
-    let weights_path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/www/efficientnet-lite0.safetensors"
-    );
-    let weights = std::fs::read(weights_path).expect("run tools/web-weights.sh first");
-    let started = Instant::now();
-    let clock = Box::new(move || started.elapsed().as_secs_f64() * 1000.0);
-    let mut session =
-        Session::new(weights, Devices::single(&Device::flex()), false, clock).unwrap();
+    // The engine the page runs, on the CPU, as the integration tests drive it.
+    let mut page = Page::open(false);
 
     let photos: Vec<Vec<u8>> = (0..images).map(photo).collect();
     let megabytes = photos.iter().map(Vec::len).sum::<usize>() as f64 / 1e6;
@@ -123,25 +95,25 @@ fn run(images: usize) -> String {
             sample: 1000 + i as u64,
             encoding: ImageEncoding::File,
         };
-        send(&mut session, command, Some(bytes));
+        page.send(command, Some(bytes));
     }
     let import = added.elapsed().as_secs_f64();
 
     let features = Instant::now();
-    settle(&mut session);
+    page.settle();
     let views = images * 5;
     let views_per_second = views as f64 / features.elapsed().as_secs_f64();
-    let d0 = epoch_seconds(&mut session, 0);
+    let d0 = epoch_seconds(&mut page, 0);
 
     let prepare = Command::PrepareFeatures {
         freeze_depth: 2,
         augment: true,
     };
-    send(&mut session, prepare, None);
+    page.send(prepare, None);
     let deep = Instant::now();
-    settle(&mut session);
+    page.settle();
     let d2_views_per_second = views as f64 / deep.elapsed().as_secs_f64();
-    let d2 = epoch_seconds(&mut session, 2);
+    let d2 = epoch_seconds(&mut page, 2);
     format!(
         "| {images} | {megabytes:.0} MB | {:.1} | {views_per_second:.1} | {d0:.3} | {d2_views_per_second:.1} | {d2:.2} | {:.0} |",
         images as f64 / import,

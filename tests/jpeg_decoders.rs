@@ -13,6 +13,7 @@ use ajuste::model::EfficientNetLite0;
 use ajuste::model::weights::load_safetensors;
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
+use common::{argmax, cosine};
 use image::{ImageFormat, RgbImage};
 
 /// What the page runs: the browser build's decoder (the `image` crate's JPEG decoder).
@@ -29,21 +30,6 @@ fn answer(backbone: &EfficientNetLite0, image: &RgbImage) -> (Vec<f32>, Vec<f32>
     let probabilities = softmax(backbone.classifier.forward(features.clone()), 1);
     let vec = |t: Tensor<2>| t.into_data().try_into_vec::<f32>().unwrap();
     (vec(features), vec(probabilities))
-}
-
-fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
-    dot / (norm(a) * norm(b))
-}
-
-fn top1(probabilities: &[f32]) -> (usize, f32) {
-    probabilities
-        .iter()
-        .copied()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .unwrap()
 }
 
 #[test]
@@ -76,9 +62,12 @@ fn browser_and_native_jpeg_decoding_differ_by_a_few_levels_and_agree_on_the_answ
         let (native_features, native_probabilities) = answer(&backbone, &native);
         let (browser_features, browser_probabilities) = answer(&backbone, &browser);
         let similarity = cosine(&native_features, &browser_features);
-        let (native_class, native_p) = top1(&native_probabilities);
-        let (browser_class, _) = top1(&browser_probabilities);
-        let browser_p = browser_probabilities[native_class];
+        let native_class = argmax(&native_probabilities);
+        let browser_class = argmax(&browser_probabilities);
+        let (native_p, browser_p) = (
+            native_probabilities[native_class],
+            browser_probabilities[native_class],
+        );
         println!(
             "| {name} | {:.1}% | {mean:.2} / {max} | {similarity:.5} | {} | {native_p:.4} vs {browser_p:.4} |",
             share * 100.0,

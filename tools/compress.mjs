@@ -15,10 +15,12 @@
 // say) copies its compressed bytes instead of compressing again.
 
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+
+import { filesUnder, stagingDir } from './build-output.mjs';
 
 /** What is worth compressing: text and code, and the weights (their f16 part and int8 part
  * compress a little). Images are compressed already. */
@@ -28,20 +30,7 @@ const MIN_BYTES = 1024;
 /** Written by the other post-build hook at the same time (and fetched uncompressed by sw.js). */
 const SKIP = new Set(['precache.js', 'sw.js']);
 
-const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
-if (!dir) {
-  console.error('usage: node tools/compress.mjs DIR (or run as a trunk hook, which sets TRUNK_STAGING_DIR)');
-  process.exit(2);
-}
-
-function walk(folder) {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
-    if (entry.name.startsWith('.')) return [];
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) return walk(path);
-    return entry.isFile() ? [path] : [];
-  });
-}
+const dir = stagingDir('compress.mjs');
 
 const cacheDir = join(process.env.CARGO_TARGET_DIR ?? join(tmpdir(), 'ajuste'), 'ajuste-compressed');
 mkdirSync(cacheDir, { recursive: true });
@@ -60,7 +49,7 @@ function cached(key, compress) {
 
 let raw = 0;
 let brotli = 0;
-for (const path of walk(dir)) {
+for (const path of filesUnder(dir)) {
   const name = path.slice(dir.length + 1);
   if (SKIP.has(name) || !EXTENSIONS.has(extname(path)) || statSync(path).size < MIN_BYTES) continue;
   const bytes = readFileSync(path);

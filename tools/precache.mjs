@@ -10,8 +10,10 @@
 // the weights): listing what the build actually produced, after it produced it, covers both.
 
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+
+import { filesUnder, stagingDir } from './build-output.mjs';
 
 // Not precached: the service worker itself (the browser fetches it for update checks) and this
 // list (imported by it).
@@ -20,22 +22,9 @@ const SKIP = new Set(['sw.js', 'precache.js']);
 // them in place of the file, with Content-Encoding): the cache keeps the decoded file.
 const COMPRESSED = /\.(br|gz)$/;
 
-const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
-if (!dir) {
-  console.error('usage: node tools/precache.mjs DIR (or run as a trunk hook, which sets TRUNK_STAGING_DIR)');
-  process.exit(2);
-}
+const dir = stagingDir('precache.mjs');
 
-function walk(folder) {
-  return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
-    if (entry.name.startsWith('.')) return []; // trunk's own staging folders, editor files
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) return walk(path);
-    return statSync(path).isFile() ? [path] : [];
-  });
-}
-
-const files = walk(dir)
+const files = filesUnder(dir)
   .map((path) => relative(dir, path).split(sep).join('/'))
   .filter((path) => !SKIP.has(path) && !COMPRESSED.test(path))
   .sort()

@@ -45,14 +45,16 @@ pub struct FeatureScheduler {
 }
 
 impl FeatureScheduler {
-    pub fn new(devices: &Devices) -> Self {
+    /// `budget_bytes`: what one depth's activations may take ([`ACTIVATION_BUDGET_BYTES`]
+    /// unless told otherwise).
+    pub fn new(devices: &Devices, budget_bytes: u64) -> Self {
         let config = TrainingConfig::default();
         let mut scheduler = Self {
             caches: HashMap::new(),
             freeze_depth: 0,
             batch: MIN_BATCH,
             config,
-            budget_bytes: ACTIVATION_BUDGET_BYTES,
+            budget_bytes,
             images: 0,
         };
         scheduler

@@ -101,8 +101,7 @@ impl Session {
             Some(Err(error)) => return self.reject_file(EngineError::ProjectFile(error)),
             None => None,
         };
-        let mut features = FeatureScheduler::new(&self.devices);
-        features.set_budget(self.features.budget());
+        let mut features = FeatureScheduler::new(&self.devices, self.features.budget());
         let settings = &project.settings;
         if let Err(error) = features.want(settings.freeze_depth, settings.augment, &self.devices) {
             return self.reject_file(error.into());

@@ -30,7 +30,7 @@ use crate::train::devices::Devices;
 use crate::train::export::Classifier;
 use crate::train::trainer::check_config;
 
-use features::FeatureScheduler;
+use features::{ACTIVATION_BUDGET_BYTES, FeatureScheduler};
 use predict::{image_from, predict};
 use run::{Outcome, TrainingRun};
 use samples::SampleStore;
@@ -102,7 +102,7 @@ impl Session {
         Ok(Self {
             weights_fingerprint: weights_fingerprint(&weights),
             weights,
-            features: FeatureScheduler::new(&devices),
+            features: FeatureScheduler::new(&devices, ACTIVATION_BUDGET_BYTES),
             devices,
             on_gpu,
             backbone,

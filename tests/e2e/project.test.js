@@ -18,6 +18,7 @@ import {
   classify,
   configure,
   reloadEmpty,
+  samePrediction,
   serveApp,
   train,
   transferFiles,
@@ -32,8 +33,6 @@ import { writePatterns } from './lib/fixtures.js';
 const CLASSES = ['Red disc', 'Blue stripes'];
 const IMAGES = 4;
 const EPOCHS = 5;
-// The same classifier on the same image: only float noise between backends.
-const TOLERANCE = 1e-4;
 
 // The CLI that tools/test.sh builds in its cargo-test stage (before the browser tests).
 const TARGET_DIR = resolve(REPO_ROOT, process.env.CARGO_TARGET_DIR ?? join(homedir(), '.cache', 'ajuste-target'));
@@ -92,15 +91,6 @@ async function results(page) {
     seconds: await panel.getAttribute('data-seconds'),
     text: (await panel.innerText()).trim(),
   };
-}
-
-function samePrediction(actual, expected, what) {
-  console.log(`${what}: "${actual.label}" (${actual.confidence})`);
-  assert.equal(actual.label, expected.label, `${what}: label`);
-  assert.ok(
-    Math.abs(actual.confidence - expected.confidence) <= TOLERANCE,
-    `${what}: confidence ${actual.confidence}, expected ${expected.confidence} ± ${TOLERANCE}`,
-  );
 }
 
 /** Opens `file` through the bar's `testId` picker and waits for a classifier; fails at once on the bar's error. */

@@ -190,6 +190,19 @@ export async function train(page) {
   return elapsed;
 }
 
+/**
+ * The same answer as `expected` (label, and confidence within `tolerance`: the same classifier
+ * on the same image differs only by float noise), printed as `what`.
+ */
+export function samePrediction(actual, expected, what, tolerance = 1e-4) {
+  console.log(`${what}: "${actual.label}" (${actual.confidence})`);
+  assert.equal(actual.label, expected.label, `${what}: label`);
+  assert.ok(
+    Math.abs(actual.confidence - expected.confidence) <= tolerance,
+    `${what}: confidence ${actual.confidence}, expected ${expected.confidence} ± ${tolerance}`,
+  );
+}
+
 /** Classifies a file through preview-input; returns { label, confidence, source } (source: "trained" or "imagenet"). */
 export async function classify(page, file, timeout = LONG_MS) {
   // The panel counts its answers: wait for one more than now (a new answer can read exactly
