@@ -3,7 +3,9 @@
 //! features, then training at d = 0 and d = 2. Prints a markdown table: what the browser
 //! benchmark's numbers compare with.
 //!
-//! cargo bench --bench scale [-- 100 1000]
+//! cargo bench --bench scale [-- 100 1000] [-- --plain]
+//!
+//! `--plain`: no augmentation (one view per image), as `tools/bench-scale.mjs` runs the page.
 
 use std::io::Cursor;
 use std::time::Instant;
@@ -49,7 +51,7 @@ fn photo(i: usize) -> Vec<u8> {
 }
 
 /// Seconds per epoch of a training run at `freeze_depth`.
-fn epoch_seconds(page: &mut Page, freeze_depth: usize) -> f64 {
+fn epoch_seconds(page: &mut Page, freeze_depth: usize, augment: bool) -> f64 {
     let classes = (0..CLASSES)
         .map(|c| TrainClass {
             id: c as u64 + 1,
@@ -59,6 +61,7 @@ fn epoch_seconds(page: &mut Page, freeze_depth: usize) -> f64 {
     let settings = TrainSettings {
         freeze_depth,
         epochs: EPOCHS,
+        augment,
         ..TrainSettings::default()
     };
     let started = Instant::now();
@@ -82,9 +85,14 @@ fn peak_resident_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
-fn run(images: usize) -> String {
+fn run(images: usize, augment: bool) -> String {
     // The engine the page runs, on the CPU, as the integration tests drive it.
     let mut page = Page::open(false);
+    let prepare = |freeze_depth| Command::PrepareFeatures {
+        freeze_depth,
+        augment,
+    };
+    page.send(prepare(0), None);
 
     let photos: Vec<Vec<u8>> = (0..images).map(photo).collect();
     let megabytes = photos.iter().map(Vec::len).sum::<usize>() as f64 / 1e6;
@@ -101,19 +109,15 @@ fn run(images: usize) -> String {
 
     let features = Instant::now();
     page.settle();
-    let views = images * 5;
+    let views = images * if augment { 5 } else { 1 };
     let views_per_second = views as f64 / features.elapsed().as_secs_f64();
-    let d0 = epoch_seconds(&mut page, 0);
+    let d0 = epoch_seconds(&mut page, 0, augment);
 
-    let prepare = Command::PrepareFeatures {
-        freeze_depth: 2,
-        augment: true,
-    };
-    page.send(prepare, None);
+    page.send(prepare(2), None);
     let deep = Instant::now();
     page.settle();
     let d2_views_per_second = views as f64 / deep.elapsed().as_secs_f64();
-    let d2 = epoch_seconds(&mut page, 2);
+    let d2 = epoch_seconds(&mut page, 2, augment);
     format!(
         "| {images} | {megabytes:.0} MB | {:.1} | {views_per_second:.1} | {d0:.3} | {d2_views_per_second:.1} | {d2:.2} | {:.0} |",
         images as f64 / import,
@@ -122,16 +126,15 @@ fn run(images: usize) -> String {
 }
 
 fn main() {
-    let counts: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let augment = !args.iter().any(|a| a == "--plain");
+    let counts: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let counts = if counts.is_empty() { vec![100] } else { counts };
     println!(
         "| images | JPEG bytes | added /s (decode + resize) | d = 0 views /s | d = 0 s/epoch | d = 2 views /s | d = 2 s/epoch | peak RSS MB |"
     );
     println!("|---|---|---|---|---|---|---|---|");
     for images in counts {
-        println!("{}", run(images));
+        println!("{}", run(images, augment));
     }
 }

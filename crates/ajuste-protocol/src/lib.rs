@@ -274,6 +274,11 @@ pub enum Event {
     /// What the activations of the current freeze depth take for the images there are, and
     /// what the engine keeps of them (sent when it changes).
     Memory(MemoryPlan),
+    /// The engine's own memory in the browser: its WebAssembly memory, which only grows (so
+    /// this is also the most it has held). Sent when it grows.
+    EngineMemory {
+        bytes: u64,
+    },
     /// Background feature extraction failed; it is tried again after the next command.
     FeaturesFailed(EngineError),
     /// Training accepted; `preparing` images still need their features first.

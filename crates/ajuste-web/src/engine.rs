@@ -16,6 +16,8 @@ impl AppState {
     pub fn connect(self) {
         let generation = self.generation.get_value() + 1;
         self.generation.set_value(generation);
+        // What sent images to the old worker stops.
+        self.wake_answer_waiters();
         match EngineLink::start(move |incoming| self.receive(generation, incoming)) {
             Ok(link) => self.link.set_value(Some(link)),
             Err(message) => self.engine_down(message),

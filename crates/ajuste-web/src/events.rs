@@ -36,19 +36,24 @@ impl AppState {
                     // Deleted while the engine was decoding it.
                     None => self.send(&Command::RemoveSample { sample }, None),
                 }
+                self.wake_answer_waiters();
             }
             Event::SampleRejected {
                 class,
                 sample,
                 error,
-            } => self.drop_sample(class, sample, |name| {
-                messages::sample_rejected(name, &error)
-            }),
+            } => {
+                self.drop_sample(class, sample, |name| {
+                    messages::sample_rejected(name, &error)
+                });
+                self.wake_answer_waiters();
+            }
             Event::Features { ready, wanted } => {
                 self.features_error.set(None);
                 self.features.set((ready, wanted));
             }
             Event::Memory(plan) => self.memory.set(Some(plan)),
+            Event::EngineMemory { bytes } => self.engine_memory.set(Some(bytes)),
             Event::FeaturesFailed(error) => {
                 self.features_error
                     .set(Some(messages::engine_error(&error)));

@@ -31,6 +31,7 @@ mod progress;
 mod project;
 mod project_bar;
 mod project_events;
+mod resend;
 mod restore;
 mod runs;
 mod samples;

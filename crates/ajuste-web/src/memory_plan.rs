@@ -28,6 +28,7 @@ pub fn MemoryPlanLine() -> impl IntoView {
                 data-depth=move || plan.with(|p| p.as_ref().map(|p| p.freeze_depth))
                 data-needed-bytes=move || plan.with(|p| p.as_ref().map(|p| p.needed_bytes()))
                 data-budget-bytes=move || plan.with(|p| p.as_ref().map(|p| p.budget_bytes))
+                data-engine-bytes=move || state.engine_memory.get()
             >
                 {move || plan.with(|plan| plan.as_ref().map(|plan| (tr().memory_plan)(plan)))}
             </p>

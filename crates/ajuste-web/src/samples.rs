@@ -4,7 +4,6 @@
 use ajuste_protocol::{ClassId, Command, EngineError, ImageEncoding, SampleId};
 use js_sys::Uint8Array;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 use web_sys::File;
 
@@ -27,7 +26,7 @@ pub enum SampleSource {
 }
 
 impl SampleSource {
-    fn encoding(&self) -> ImageEncoding {
+    pub(super) fn encoding(&self) -> ImageEncoding {
         match self {
             Self::File(_) => ImageEncoding::File,
             Self::Frame { width, height, .. } => ImageEncoding::Rgba {
@@ -38,7 +37,7 @@ impl SampleSource {
     }
 
     /// Fresh bytes to move to the worker (the kept copy stays).
-    async fn bytes(&self) -> Result<JsValue, String> {
+    pub(super) async fn bytes(&self) -> Result<JsValue, String> {
         match self {
             Self::File(file) => read(file).await,
             Self::Frame { rgba, .. } => Ok(rgba.slice(0, rgba.length()).into()),
@@ -112,7 +111,7 @@ impl AppState {
     }
 
     /// Checks the image as the engine will, then sends it.
-    fn send_sample(
+    pub(super) fn send_sample(
         &self,
         class: ClassId,
         sample: SampleId,
@@ -177,41 +176,6 @@ impl AppState {
             .try_with_untracked(|url| release_thumbnail(url));
         self.sources.update_value(|sources| {
             sources.remove(&sample.id);
-        });
-    }
-
-    /// Sends the samples the page shows (and those of a class that can still be restored)
-    /// that `which` picks to the engine again (a new one, or after a restore), in order;
-    /// each is pending until the engine accepts it.
-    pub(super) fn resend_samples(&self, which: impl Fn(SampleId) -> bool) {
-        let generation = self.generation.get_value();
-        let mut work = Vec::new();
-        for class in self.all_classes() {
-            class.samples.with_untracked(|samples| {
-                for sample in samples.iter().filter(|sample| which(sample.id)) {
-                    sample.accepted.set(false);
-                    work.push((class.id, sample.id));
-                }
-            });
-        }
-        let state = *self;
-        spawn_local(async move {
-            let current = || state.generation.get_value() == generation;
-            let kept = |sample| state.sources.with_value(|s| s.get(&sample).cloned());
-            for (class, sample) in work {
-                // Stop if the engine restarted again; skip what was removed meanwhile.
-                let Some(source) = kept(sample).filter(|_| current()) else {
-                    continue;
-                };
-                let bytes = source.bytes().await;
-                if !current() || kept(sample).is_none() {
-                    continue;
-                }
-                match bytes {
-                    Ok(bytes) => state.send_sample(class, sample, source.encoding(), &bytes),
-                    Err(message) => state.drop_sample(class, sample, |_| message),
-                }
-            }
         });
     }
 }

@@ -15,6 +15,7 @@ use super::i18n::tr;
 use super::import::Importer;
 use super::link::EngineLink;
 use super::project::{FileTask, ProjectMemory};
+use super::resend::AnswerWaiters;
 use super::runs::RunRecord;
 use super::samples::SampleSource;
 use super::saving::{AutosaveMemory, Stage};
@@ -82,6 +83,8 @@ pub struct AppState {
     pub(super) predictions: StoredValue<HashMap<u64, PredictionCallback>, LocalStorage>,
     /// What each sample on the page was made from, to send it again to a new engine.
     pub(super) sources: StoredValue<HashMap<SampleId, SampleSource>, LocalStorage>,
+    /// What waits for the engine's next answer about an image.
+    pub(super) answer_waiters: StoredValue<AnswerWaiters, LocalStorage>,
     /// The curves of the classifier in use, back when a new run ends without replacing it.
     pub(super) kept_history: StoredValue<Vec<EpochMetrics>>,
     /// The project file opened (or being opened), for a restarted engine.
@@ -100,10 +103,10 @@ pub struct AppState {
     pub phase: RwSignal<Phase>,
     pub has_classifier: RwSignal<bool>,
     pub backend: RwSignal<Option<Backend>>,
-    /// Where transfer learning trains its head (the CPU on a software GPU).
     /// (sample, actual, predicted) behind the report's confusion matrix, for a run of this
     /// page (a report from a file has none).
     pub evaluated: RwSignal<Vec<(SampleId, usize, usize)>>,
+    /// Where transfer learning trains its head (the CPU on a software GPU).
     pub head_device: RwSignal<Option<Backend>>,
     /// The engine stopped (or never started): shown with a restart button.
     pub fatal: RwSignal<Option<String>>,
@@ -120,6 +123,8 @@ pub struct AppState {
     pub features: RwSignal<(usize, usize)>,
     /// What the activations of the chosen depth need, and what the engine keeps of them.
     pub memory: RwSignal<Option<MemoryPlan>>,
+    /// The engine's WebAssembly memory, in bytes (it only grows).
+    pub engine_memory: RwSignal<Option<u64>>,
     /// Background feature extraction failed (until the next progress).
     pub features_error: RwSignal<Option<String>>,
     pub settings: RwSignal<TrainSettings>,
@@ -144,6 +149,7 @@ impl AppState {
             next_id: StoredValue::new(1),
             predictions: StoredValue::new_local(HashMap::new()),
             sources: StoredValue::new_local(HashMap::new()),
+            answer_waiters: StoredValue::new_local(AnswerWaiters::default()),
             kept_history: StoredValue::new(Vec::new()),
             project: StoredValue::new_local(ProjectMemory::default()),
             file_task: RwSignal::new(None),
@@ -166,6 +172,7 @@ impl AppState {
             deleted: RwSignal::new(None),
             features: RwSignal::new((0, 0)),
             memory: RwSignal::new(None),
+            engine_memory: RwSignal::new(None),
             features_error: RwSignal::new(None),
             settings: RwSignal::new(TrainSettings::default()),
             setting_errors: RwSignal::new(Vec::new()),

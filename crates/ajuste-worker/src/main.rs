@@ -88,4 +88,17 @@ fn flush(session: &mut Session) {
     for outgoing in session.take_outgoing() {
         send_with_bytes(&outgoing.event, outgoing.bytes);
     }
+    report_memory_growth();
+}
+
+/// Sends the size of the worker's WebAssembly memory when it grew since the last report.
+fn report_memory_growth() {
+    thread_local! {
+        static REPORTED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+    const PAGE_BYTES: u64 = 64 * 1024;
+    let bytes = core::arch::wasm32::memory_size::<0>() as u64 * PAGE_BYTES;
+    if REPORTED.replace(bytes) != bytes {
+        send(&Event::EngineMemory { bytes });
+    }
 }
