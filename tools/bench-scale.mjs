@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Thousands of images in headless Chromium: for each N, a folder of N generated JPEG photos in
 // 10 classes (varied sizes up to 4000×3000, the layout `ajuste train --data` reads) is imported
-// through the folder input; then features, Train at d = 0, the features of d = 2 and Train at
+// through the folder input (with the most files the page held in flight, read but not yet
+// answered by the engine); then features, Train at d = 0, the features of d = 2 and Train at
 // d = 2. Prints a markdown table: time to import, features images/s, seconds per epoch, the time
 // from Train to its first step, and memory — the worker's WebAssembly memory (reported by the
 // engine), the page's JS heap and the browser's memory (proportional set size, summed over its processes; Linux),
@@ -172,7 +173,14 @@ function watchMemory(page) {
 async function importProgress(page) {
   return page.evaluate(() => {
     const el = document.querySelector('[data-testid=import-progress]');
-    return el && { state: el.getAttribute('data-state'), done: +el.getAttribute('data-done'), total: +el.getAttribute('data-total') };
+    return (
+      el && {
+        state: el.getAttribute('data-state'),
+        done: +el.getAttribute('data-done'),
+        total: +el.getAttribute('data-total'),
+        maxInFlight: +el.getAttribute('data-max-in-flight'),
+      }
+    );
   });
 }
 
@@ -205,9 +213,13 @@ async function run(server, count) {
     const t0 = Date.now();
     await page.locator('[data-testid=folder-input]').setInputFiles(dir);
     let last = '';
+    let maxInFlight;
     for (;;) {
       const now = await importProgress(page);
-      if (now?.state === 'done' && now.total === count) break;
+      if (now?.state === 'done' && now.total === count) {
+        maxInFlight = now.maxInFlight;
+        break;
+      }
       const line = now ? `${now.done}/${now.total}` : 'listing';
       if (line !== last && Date.now() - t0 > 5000) console.log(`  N = ${count}: import ${line} at ${seconds(Date.now() - t0)}`), (last = line);
       await new Promise((ok) => setTimeout(ok, 1000));
@@ -238,7 +250,7 @@ async function run(server, count) {
     console.log(`  N = ${count}: d = 2 features ${seconds(deepFeatures)}, ${JSON.stringify(d2)}`);
     const peak = await stop();
     const views = count * (args.augment ? 5 : 1);
-    return { count, backend, bytes, imported, features, d0, deepFeatures, d2, peak, views };
+    return { count, backend, bytes, imported, maxInFlight, features, d0, deepFeatures, d2, peak, views };
   } finally {
     await close();
   }
@@ -262,14 +274,15 @@ try {
 console.log(`
 ${rows[0]?.backend ?? ''}; ${args.augment ? '5 views' : '1 view'} per image; ${EPOCHS} epochs per run; MiB = 2^20 bytes.
 
-| images | JPEG | import s | features ready, img/s from the drop | d = 0 first step s | d = 0 s/epoch | d = 2 features img/s | d = 2 first step s | d = 2 s/epoch | worker wasm MiB | page JS heap MiB | browser PSS MiB |
-|---|---|---|---|---|---|---|---|---|---|---|---|
+| images | JPEG | import s | most files in flight | features ready, img/s from the drop | d = 0 first step s | d = 0 s/epoch | d = 2 features img/s | d = 2 first step s | d = 2 s/epoch | worker wasm MiB | page JS heap MiB | browser PSS MiB |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${rows
   .map((r) =>
     [
       r.count,
       `${(r.bytes / 1e6).toFixed(0)} MB`,
       (r.imported / 1000).toFixed(1),
+      r.maxInFlight,
       perSecond(r.views, r.features),
       (r.d0.firstStep / 1000).toFixed(2),
       (r.d0.perEpoch / 1000).toFixed(2),
