@@ -44,7 +44,7 @@ pub fn add_files(state: AppState, class: ClassModel, files: Vec<File>) {
     }
     class.error.set(None);
     let files = files.into_iter().map(|file| (class, file)).collect();
-    state.import_files(files, Vec::new());
+    state.import_files(files, Vec::new(), Vec::new());
 }
 
 /// Hands `bytes` to the browser as a download named `name`: a blob, an object URL and a

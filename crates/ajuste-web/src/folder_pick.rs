@@ -65,15 +65,20 @@ pub fn import_folder(state: AppState, files: Vec<(String, File)>, mut skipped: V
     let paths: Vec<String> = files.iter().map(|(path, _)| path.clone()).collect();
     let layout = plan(&paths, &names);
     let mut queued = Vec::new();
+    let mut made = Vec::new();
     for class in layout.classes {
         let model = match class.existing {
             Some(index) => classes[index],
-            None => new_class(state, class.name),
+            None => {
+                let model = new_class(state, class.name);
+                made.push(model);
+                model
+            }
         };
         queued.extend(class.files.iter().map(|&i| (model, files[i].1.clone())));
     }
     skipped.extend(layout.skipped);
-    state.import_files(queued, skipped);
+    state.import_files(queued, skipped, made);
 }
 
 fn new_class(state: AppState, name: String) -> ClassModel {

@@ -42,6 +42,9 @@ pub struct ImportProgress {
     pub cancelled: usize,
     /// Files of an imported folder that are not for any class.
     pub skipped: Vec<Skipped>,
+    /// Classes made for this import's folders: those still empty when a cancelled import
+    /// ends go again.
+    pub made: Vec<ClassModel>,
 }
 
 impl ImportProgress {
@@ -82,9 +85,15 @@ impl Importer {
 }
 
 impl AppState {
-    /// Queues `files` (each for its class) and starts sending them; `skipped` goes to the
-    /// summary. A finished import's summary makes way for the new one.
-    pub fn import_files(&self, files: Vec<(ClassModel, File)>, skipped: Vec<Skipped>) {
+    /// Queues `files` (each for its class, some of them `made` for this import) and starts
+    /// sending them; `skipped` goes to the summary. A finished import's summary makes way for
+    /// the new one.
+    pub fn import_files(
+        &self,
+        files: Vec<(ClassModel, File)>,
+        skipped: Vec<Skipped>,
+        made: Vec<ClassModel>,
+    ) {
         let importer = self.importer;
         importer.progress.update(|progress| {
             let progress = match progress {
@@ -93,6 +102,7 @@ impl AppState {
             };
             progress.total += files.len();
             progress.skipped.extend(skipped);
+            progress.made.extend(made);
         });
         importer
             .queue
@@ -112,6 +122,35 @@ impl AppState {
                 progress.cancelled += dropped;
             }
         });
+        self.drop_classes_left_empty();
+    }
+
+    /// Once a cancelled import has ended, the classes it made that got no image go: the
+    /// page is left as if their folders had not been picked.
+    fn drop_classes_left_empty(&self) {
+        let ended_cancelled = self.importer.progress.with_untracked(|progress| {
+            progress
+                .as_ref()
+                .is_some_and(|p| p.cancelled > 0 && p.finished() && !p.made.is_empty())
+        });
+        if !ended_cancelled {
+            return;
+        }
+        let made = self
+            .importer
+            .progress
+            .try_update(|progress| progress.as_mut().map(|p| std::mem::take(&mut p.made)))
+            .flatten()
+            .unwrap_or_default();
+        let empty: Vec<_> = made
+            .into_iter()
+            .filter(|class| class.samples.with_untracked(Vec::is_empty))
+            .map(|class| class.id)
+            .collect();
+        if !empty.is_empty() {
+            self.classes
+                .update(|classes| classes.retain(|class| !empty.contains(&class.id)));
+        }
     }
 
     /// The engine answered for `sample` (accepted or not); a sample the import did not send
@@ -171,6 +210,7 @@ impl AppState {
                 None => progress.refused += 1,
             }
         });
+        self.drop_classes_left_empty();
     }
 
     /// Reads and sends waiting files while there is room in flight.
