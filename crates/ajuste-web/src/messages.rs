@@ -1,25 +1,18 @@
 //! Every sentence the page shows about something the engine or the protocol reported, in the
-//! current language (the catalogs are in `i18n/`). A sentence is made when it happens, in the
-//! language of that moment.
+//! current language (the sentences are in `locales/*.json`). A sentence is made when it
+//! happens, in the language of that moment.
 
-use ajuste_protocol::{EngineError, Invalid, Notice};
+use ajuste_protocol::EngineError;
 
-use super::i18n::tr;
-
+use super::counts;
 /// An error the engine sent (a refused image, a failed training run, a crash, ...).
-pub fn engine_error(error: &EngineError) -> String {
-    (tr().engine_error)(error)
-}
-
+pub use super::engine_errors::engine_error;
 /// A value the page refused before sending it (the same check the engine makes).
-pub fn invalid(error: &Invalid) -> String {
-    (tr().invalid)(error)
-}
-
+pub use super::engine_errors::invalid;
 /// Something worth knowing about a training run that went through.
-pub fn notice(notice: &Notice) -> String {
-    (tr().notice)(notice)
-}
+pub use super::engine_errors::notice;
+use super::i18n::t_string;
+use super::language::i18n;
 
 /// A sample the engine refused, named by what the user called it.
 pub fn sample_rejected(name: &str, error: &EngineError) -> String {
@@ -33,79 +26,110 @@ pub fn sample_rejected(name: &str, error: &EngineError) -> String {
 /// A message from the engine that did not decode (a bug, or a page and an engine of
 /// different versions).
 pub fn unreadable_event(error: &str) -> String {
-    (tr().unreadable_event)(error)
+    t_string!(i18n(), engine.unreadable_event, error).to_string()
 }
 
 /// A command that could not be sealed or posted.
 pub fn unsendable_command(error: &str) -> String {
-    (tr().unsendable_command)(error)
+    t_string!(i18n(), engine.unsendable_command, error).to_string()
 }
 
 /// The worker stopped without saying why in a message (a panic, a failed load).
 pub fn engine_crashed(detail: &str) -> String {
-    (tr().engine_crashed)(detail)
+    if detail.is_empty() {
+        t_string!(i18n(), engine.crashed).to_string()
+    } else {
+        t_string!(i18n(), engine.crashed_with, detail).to_string()
+    }
 }
 
 pub fn engine_not_running() -> String {
-    tr().engine_not_running.into()
+    t_string!(i18n(), engine.not_running).to_string()
 }
 
 pub fn worker_start_failed(detail: &str) -> String {
-    (tr().worker_start_failed)(detail)
+    t_string!(i18n(), engine.start_failed, detail).to_string()
 }
 
 /// A number field whose text is not a whole number.
 pub fn not_a_whole_number(what: &str) -> String {
-    (tr().not_a_whole_number)(what)
+    t_string!(i18n(), train.not_a_whole_number, what).to_string()
 }
 
 /// While the engine writes or reads a file.
 pub fn file_busy(opening: bool) -> &'static str {
     if opening {
-        tr().opening
+        t_string!(i18n(), project.opening)
     } else {
-        tr().preparing_file
+        t_string!(i18n(), project.preparing_file)
     }
 }
 
 /// The bar's buttons wait for the engine (loading, training, another file).
 pub fn files_not_ready() -> String {
-    tr().files_not_ready.into()
+    t_string!(i18n(), project.not_ready).to_string()
 }
 
 pub fn file_saved(name: &str) -> String {
-    (tr().file_saved)(name)
+    t_string!(i18n(), project.saved, name).to_string()
 }
 
 pub fn project_opened(classes: usize, images: usize) -> String {
-    (tr().project_opened)(classes, images)
+    t_string!(
+        i18n(),
+        project.opened,
+        classes = counts::classes(classes),
+        images = counts::images(images)
+    )
+    .to_string()
 }
 
 pub fn model_opened(classes: &[String]) -> String {
-    (tr().model_opened)(classes.len(), &classes.join(", "))
+    t_string!(
+        i18n(),
+        project.model_opened,
+        classes = counts::classes(classes.len()),
+        names = classes.join(", ")
+    )
+    .to_string()
 }
 
 /// What an image of an opened project is called (it has no file name any more).
 pub fn project_image_name(class: &str, number: usize) -> String {
-    (tr().project_image_name)(class, number)
+    t_string!(i18n(), project.image_name, name = class, n = number).to_string()
 }
 
 pub fn file_without_bytes(name: &str) -> String {
-    (tr().file_without_bytes)(name)
+    t_string!(i18n(), project.without_bytes, name).to_string()
 }
 
 pub fn file_interrupted() -> String {
-    tr().file_interrupted.into()
+    t_string!(i18n(), project.interrupted).to_string()
 }
 
 /// The restarted engine could not open the project the page's images came from.
 pub fn project_not_reopened(detail: &str) -> String {
-    (tr().project_not_reopened)(detail)
+    t_string!(i18n(), project.not_reopened, detail).to_string()
 }
 
 pub fn storage_saved(classes: usize, images: usize, bytes: f64, room_left: Option<f64>) -> String {
-    let room = room_left.map(size);
-    (tr().storage_saved)(classes, images, &size(bytes), room.as_deref())
+    let (classes, images, size_now) = (
+        counts::classes(classes),
+        counts::images(images),
+        size(bytes),
+    );
+    match room_left {
+        Some(room) => t_string!(
+            i18n(),
+            storage.saved_of,
+            classes,
+            images,
+            size = size_now,
+            room = size(room)
+        )
+        .to_string(),
+        None => t_string!(i18n(), storage.saved, classes, images, size = size_now).to_string(),
+    }
 }
 
 /// `reason` is a sentence of its own (capitalised, maybe ending in a full stop).
@@ -116,24 +140,25 @@ pub fn not_saved(reason: &str) -> String {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),
     };
-    (tr().not_saved)(&reason)
+    t_string!(i18n(), storage.not_saved, reason).to_string()
 }
 
 pub fn storage_unavailable(detail: &str) -> String {
-    (tr().storage_unavailable)(detail)
+    t_string!(i18n(), storage.unavailable, detail).to_string()
 }
 
 pub fn storage_full(bytes: f64) -> String {
-    (tr().storage_full)(&size(bytes))
+    t_string!(i18n(), storage.full, size = size(bytes)).to_string()
 }
 
 pub fn storage_failed(detail: &str) -> String {
-    (tr().storage_failed)(detail)
+    t_string!(i18n(), storage.failed, detail).to_string()
 }
 
 /// The project kept on this device did not open (an older page reading a newer file, say).
 pub fn stored_project_unreadable(detail: &str) -> String {
-    (tr().stored_project_unreadable)(detail.trim_end_matches('.'))
+    let detail = detail.trim_end_matches('.');
+    t_string!(i18n(), storage.unreadable, detail).to_string()
 }
 
 /// In kB, MB or GB (decimal, as disks are sold).

@@ -7,7 +7,8 @@ use ajuste_protocol::widget::api::ClassAccuracy;
 use ajuste_protocol::{EpochMetrics, EvaluatedOn, TrainingReport};
 use leptos::prelude::*;
 
-use super::i18n::tr;
+use super::i18n::t_string;
+use super::language::i18n;
 use super::state::AppState;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -64,13 +65,13 @@ impl Reading {
     }
 
     pub fn text(self) -> &'static str {
-        let t = tr();
+        let i18n = i18n();
         match self {
-            Self::NoValidation => t.reading_no_validation,
-            Self::Overfitting => t.reading_overfitting,
-            Self::Underfitting => t.reading_underfitting,
-            Self::Good => t.reading_good,
-            Self::Fair => t.reading_fair,
+            Self::NoValidation => t_string!(i18n, results.reading_no_validation),
+            Self::Overfitting => t_string!(i18n, results.reading_overfitting),
+            Self::Underfitting => t_string!(i18n, results.reading_underfitting),
+            Self::Good => t_string!(i18n, results.reading_good),
+            Self::Fair => t_string!(i18n, results.reading_fair),
         }
     }
 
@@ -161,18 +162,18 @@ pub fn RunHistory() -> impl IntoView {
     view! {
         <Show when=move || runs.with(|r| !r.is_empty())>
             // Focusable: it scrolls sideways on narrow screens.
-            <div class="run-history" tabindex="0" role="region" aria-label=move || tr().runs_title>
+            <div class="run-history" tabindex="0" role="region" aria-label=move || t_string!(i18n(), runs.title)>
                 <table>
-                    <caption>{move || tr().runs_title}</caption>
+                    <caption>{move || t_string!(i18n(), runs.title)}</caption>
                     <thead>
                         <tr>
                             <th scope="col">"#"</th>
-                            <th scope="col">{move || tr().runs_mode}</th>
-                            <th scope="col">{move || tr().runs_epochs}</th>
-                            <th scope="col">{move || tr().runs_images}</th>
-                            <th scope="col">{move || tr().runs_train}</th>
-                            <th scope="col">{move || tr().runs_validation}</th>
-                            <th scope="col">{move || tr().runs_time}</th>
+                            <th scope="col">{move || t_string!(i18n(), runs.mode)}</th>
+                            <th scope="col">{move || t_string!(i18n(), runs.epochs)}</th>
+                            <th scope="col">{move || t_string!(i18n(), runs.images)}</th>
+                            <th scope="col">{move || t_string!(i18n(), runs.train)}</th>
+                            <th scope="col">{move || t_string!(i18n(), runs.validation)}</th>
+                            <th scope="col">{move || t_string!(i18n(), runs.time)}</th>
                         </tr>
                     </thead>
                     <tbody data-testid="run-history">
@@ -184,7 +185,7 @@ pub fn RunHistory() -> impl IntoView {
                                 view! {
                                     <tr data-depth=depth>
                                         <td>{run.number}</td>
-                                        <td>{move || (tr().mode_short)(depth)}</td>
+                                        <td>{move || mode_short(depth)}</td>
                                         <td>{run.epochs_run}</td>
                                         <td>{run.images}</td>
                                         <td>{percent(run.train_accuracy)}</td>
@@ -198,5 +199,14 @@ pub fn RunHistory() -> impl IntoView {
                 </table>
             </div>
         </Show>
+    }
+}
+
+/// The mode of a run, in a table cell.
+fn mode_short(depth: usize) -> String {
+    if depth == 0 {
+        t_string!(i18n(), runs.transfer).to_string()
+    } else {
+        t_string!(i18n(), runs.fine_tune, depth).to_string()
     }
 }

@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::i18n::tr;
+use super::i18n::t_string;
+use super::language::i18n;
 use super::messages;
 use super::state::AppState;
 
@@ -35,10 +36,10 @@ pub enum StorageStatus {
 impl StorageStatus {
     fn text(&self) -> String {
         match self {
-            Self::Restoring => tr().storage_restoring.into(),
-            Self::Empty => tr().storage_empty.into(),
-            Self::Saving => tr().storage_saving.into(),
-            Self::Waiting => tr().storage_waiting.into(),
+            Self::Restoring => t_string!(i18n(), storage.restoring).into(),
+            Self::Empty => t_string!(i18n(), storage.empty).into(),
+            Self::Saving => t_string!(i18n(), storage.saving).into(),
+            Self::Waiting => t_string!(i18n(), storage.waiting).into(),
             Self::Saved(stored) => messages::storage_saved(
                 stored.classes,
                 stored.images,

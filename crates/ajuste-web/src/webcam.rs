@@ -13,7 +13,8 @@ use web_sys::{
     MediaStreamConstraints, MediaStreamTrack,
 };
 
-use super::i18n::tr;
+use super::i18n::t_string;
+use super::language::i18n;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct CameraChoice {
@@ -42,10 +43,10 @@ fn describe(error: JsValue) -> String {
         .map(DomException::name)
         .unwrap_or_default();
     match name.as_str() {
-        "NotAllowedError" | "SecurityError" => tr().camera_denied.into(),
-        "NotFoundError" | "OverconstrainedError" => tr().camera_missing.into(),
-        "NotReadableError" | "AbortError" => tr().camera_busy.into(),
-        _ => (tr().camera_failed)(&format!("{error:?}")),
+        "NotAllowedError" | "SecurityError" => t_string!(i18n(), camera.denied).into(),
+        "NotFoundError" | "OverconstrainedError" => t_string!(i18n(), camera.missing).into(),
+        "NotReadableError" | "AbortError" => t_string!(i18n(), camera.busy).into(),
+        _ => t_string!(i18n(), camera.failed, detail = &format!("{error:?}")),
     }
 }
 
@@ -157,7 +158,7 @@ impl Camera {
         let devices = window()
             .navigator()
             .media_devices()
-            .map_err(|_| tr().no_camera_access.to_string())?;
+            .map_err(|_| t_string!(i18n(), camera.no_access).to_string())?;
         let constraints = MediaStreamConstraints::new();
         constraints.set_video(&self.video_constraint());
         let promise = devices
@@ -205,7 +206,7 @@ impl Camera {
             .enumerate()
             .map(|(i, d)| CameraChoice {
                 label: if d.label().is_empty() {
-                    (tr().camera_n)(i + 1)
+                    t_string!(i18n(), camera.camera_n, n = i + 1)
                 } else {
                     d.label()
                 },
