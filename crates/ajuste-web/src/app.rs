@@ -11,8 +11,8 @@ use leptos::prelude::*;
 use super::classes::Classes;
 use super::embed::Widget;
 use super::engine_status::{DeviceNotice, EngineAlerts};
-use super::i18n::t_string;
-use super::language::{LanguageSwitch, i18n};
+use super::i18n::td_string;
+use super::language::{LanguageSwitch, locale};
 use super::preview::Preview;
 use super::project_bar::ProjectBar;
 use super::startup::StartupProgress;
@@ -55,13 +55,13 @@ pub fn App() -> impl IntoView {
                 </Show>
             </div>
             <Show when=move || !widget.embed>
-                <p class="tagline">{move || t_string!(i18n(), page.tagline)}</p>
+                <p class="tagline">{move || td_string!(locale(), page.tagline)}</p>
             </Show>
             <p class="backend">
-                {move || t_string!(i18n(), page.running_on)}
+                {move || td_string!(locale(), page.running_on)}
                 <strong data-testid="backend">{move || state.backend.get().map(Backend::label).unwrap_or("…")}</strong>
                 <Show when=move || state.head_device.with(Option::is_some)>
-                    {move || t_string!(i18n(), page.head_trains_on)}
+                    {move || td_string!(locale(), page.head_trains_on)}
                     <strong data-testid="head-device">
                         {move || state.head_device.get().map(Backend::label).unwrap_or("…")}
                     </strong>
@@ -69,7 +69,7 @@ pub fn App() -> impl IntoView {
             </p>
             <Show when=move || state.backend.get() == Some(Backend::Cpu)>
                 <p class="notice" data-testid="backend-notice" role="status">
-                    {move || t_string!(i18n(), page.no_webgpu)}
+                    {move || td_string!(locale(), page.no_webgpu)}
                 </p>
             </Show>
             <DeviceNotice />

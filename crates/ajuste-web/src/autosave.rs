@@ -10,8 +10,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{StorageEstimate, StorageManager};
 
-use super::i18n::t_string;
-use super::language::i18n;
+use super::i18n::td_string;
+use super::language::locale;
 
 const DATABASE: &str = "ajuste";
 const STORE: &str = "projects";
@@ -45,7 +45,7 @@ pub async fn load() -> Result<Option<Uint8Array>, StorageError> {
         Ok(Some(Uint8Array::new(buffer)))
     } else {
         Err(StorageError::Failed(
-            t_string!(i18n(), storage.not_a_project).into(),
+            td_string!(locale(), storage.not_a_project).into(),
         ))
     }
 }

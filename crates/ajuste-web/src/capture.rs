@@ -9,8 +9,8 @@ use leptos::task::spawn_local;
 use web_sys::HtmlCanvasElement;
 
 use super::frames::{grab, new_canvas, thumbnail};
-use super::i18n::t_string;
-use super::language::i18n;
+use super::i18n::td_string;
+use super::language::locale;
 use super::state::{AppState, ClassModel};
 use super::webcam::Camera;
 
@@ -37,7 +37,7 @@ fn capture_into(
     let number = class.samples.with_untracked(Vec::len) + 1;
     state.add_frame(
         class,
-        t_string!(i18n(), camera.frame, n = number),
+        td_string!(locale(), camera.frame, n = number),
         picture,
         frame,
     );
@@ -167,7 +167,7 @@ pub fn WebcamCapture(class: ClassModel) -> impl IntoView {
                     class:recording=move || holding.get()
                     data-testid="webcam-record"
                     aria-pressed=move || holding.get().to_string()
-                    aria-label=move || t_string!(i18n(), camera.record_for, name = name())
+                    aria-label=move || td_string!(locale(), camera.record_for, name = name())
                     on:pointerdown=move |event| {
                         event.prevent_default();
                         start_recording();
@@ -185,18 +185,18 @@ pub fn WebcamCapture(class: ClassModel) -> impl IntoView {
                     on:blur=move |_| stop_recording()
                 >
                     {move || if holding.get() {
-                        t_string!(i18n(), camera.recording, n = recorded.get())
+                        td_string!(locale(), camera.recording, n = recorded.get())
                     } else {
-                        t_string!(i18n(), camera.hold_to_record).to_string()
+                        td_string!(locale(), camera.hold_to_record).to_string()
                     }}
                 </button>
                 <button
                     type="button"
                     data-testid="webcam-snap"
-                    aria-label=move || t_string!(i18n(), camera.snap_for, name = name())
+                    aria-label=move || td_string!(locale(), camera.snap_for, name = name())
                     on:click=snap
                 >
-                    {move || t_string!(i18n(), camera.snap)}
+                    {move || td_string!(locale(), camera.snap)}
                 </button>
                 <Show when=move || open.get()>
                     <button
@@ -205,12 +205,12 @@ pub fn WebcamCapture(class: ClassModel) -> impl IntoView {
                         data-testid="webcam-hide"
                         on:click=move |_| hide()
                     >
-                        {move || t_string!(i18n(), camera.hide)}
+                        {move || td_string!(locale(), camera.hide)}
                     </button>
                 </Show>
             </div>
             <div class="camera" class:hidden=move || !open.get()>
-                <video node_ref=video_ref autoplay playsinline muted aria-label=move || t_string!(i18n(), camera.preview)></video>
+                <video node_ref=video_ref autoplay playsinline muted aria-label=move || td_string!(locale(), camera.preview)></video>
                 <CameraSelect error=class.error />
             </div>
         </div>
@@ -225,7 +225,7 @@ pub fn CameraSelect(error: RwSignal<Option<String>>) -> impl IntoView {
     view! {
         <Show when=move || { camera.choices.with(|c| c.len() > 1) }>
             <label class="camera-select">
-                {move || t_string!(i18n(), camera.choice)}
+                {move || td_string!(locale(), camera.choice)}
                 <select on:change=move |event| {
                     let device = event_target_value(&event);
                     spawn_local(async move {

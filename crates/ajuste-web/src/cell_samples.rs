@@ -7,8 +7,8 @@ use ajuste_protocol::SampleId;
 use leptos::prelude::*;
 
 use super::counts;
-use super::i18n::t_string;
-use super::language::i18n;
+use super::i18n::td_string;
+use super::language::locale;
 use super::state::AppState;
 
 /// A cell's count: a button that shows its images when the page knows them.
@@ -94,8 +94,8 @@ pub fn CellSamples(
 
 /// A cell's images, and its button's label: how many of `actual` were called `predicted`.
 fn cell_images(n: usize, actual: &str, predicted: &str) -> String {
-    t_string!(
-        i18n(),
+    td_string!(
+        locale(),
         results.cell_images,
         images = counts::images(n),
         actual,

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 
 use super::class_card::ClassCard;
 use super::embed::Widget;
-use super::i18n::t_string;
+use super::i18n::td_string;
 use super::import_panel::FolderImport;
-use super::language::i18n;
+use super::language::locale;
 use super::state::AppState;
 
 #[component]
@@ -16,7 +16,7 @@ pub fn Classes() -> impl IntoView {
     let widget = expect_context::<Widget>();
     view! {
         <section class="classes" aria-labelledby="classes-title">
-            <h2 id="classes-title">{move || t_string!(i18n(), classes.title)}</h2>
+            <h2 id="classes-title">{move || td_string!(locale(), classes.title)}</h2>
             <FolderImport />
             <Show when=move || state.deleted.with(Option::is_some)>
                 <p class="undo" role="status">
@@ -24,10 +24,10 @@ pub fn Classes() -> impl IntoView {
                         state
                             .deleted
                             .get()
-                            .map(|d| t_string!(i18n(), classes.deleted, name = d.class.name.get_untracked()))
+                            .map(|d| td_string!(locale(), classes.deleted, name = d.class.name.get_untracked()))
                     }}
                     <button type="button" data-testid="undo-delete" on:click=move |_| state.undo_delete()>
-                        {move || t_string!(i18n(), classes.undo)}
+                        {move || td_string!(locale(), classes.undo)}
                     </button>
                 </p>
             </Show>
@@ -43,7 +43,7 @@ pub fn Classes() -> impl IntoView {
                 disabled=move || widget.locked(Control::Classes)
                 on:click=move |_| state.add_class()
             >
-                {move || t_string!(i18n(), classes.add)}
+                {move || td_string!(locale(), classes.add)}
             </button>
         </section>
     }

@@ -2,37 +2,37 @@
 //! Spanish the singular is for exactly one, so a pair of sentences per noun does (no plural
 //! rules data in the page).
 
-use super::i18n::t_string;
-use super::language::i18n;
+use super::i18n::td_string;
+use super::language::locale;
 
 pub fn images(n: usize) -> String {
     if n == 1 {
-        t_string!(i18n(), count.image, n).to_string()
+        td_string!(locale(), count.image, n).to_string()
     } else {
-        t_string!(i18n(), count.images, n).to_string()
+        td_string!(locale(), count.images, n).to_string()
     }
 }
 
 pub fn classes(n: usize) -> String {
     if n == 1 {
-        t_string!(i18n(), count.class, n).to_string()
+        td_string!(locale(), count.class, n).to_string()
     } else {
-        t_string!(i18n(), count.classes, n).to_string()
+        td_string!(locale(), count.classes, n).to_string()
     }
 }
 
 pub fn files(n: usize) -> String {
     if n == 1 {
-        t_string!(i18n(), count.file, n).to_string()
+        td_string!(locale(), count.file, n).to_string()
     } else {
-        t_string!(i18n(), count.files, n).to_string()
+        td_string!(locale(), count.files, n).to_string()
     }
 }
 
 pub fn images_added(n: usize) -> String {
     if n == 1 {
-        t_string!(i18n(), count.image_added, n).to_string()
+        td_string!(locale(), count.image_added, n).to_string()
     } else {
-        t_string!(i18n(), count.images_added, n).to_string()
+        td_string!(locale(), count.images_added, n).to_string()
     }
 }

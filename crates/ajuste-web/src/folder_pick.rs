@@ -10,8 +10,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DataTransfer, File, FileSystemDirectoryEntry, FileSystemEntry, FileSystemFileEntry};
 
-use super::i18n::t_string;
-use super::language::i18n;
+use super::i18n::td_string;
+use super::language::locale;
 use super::state::{AppState, ClassModel};
 
 /// The files of a picked folder, each with its path ("folder/class/file").
@@ -49,8 +49,8 @@ pub fn import_dropped(state: AppState, entries: Vec<FileSystemEntry>) {
             Ok((files, skipped)) => import_folder(state, files, skipped),
             Err(error) => {
                 let detail = error.as_string().unwrap_or_else(|| format!("{error:?}"));
-                state.importer.folder_error.set(Some(t_string!(
-                    i18n(),
+                state.importer.folder_error.set(Some(td_string!(
+                    locale(),
                     import.folder_unreadable,
                     detail
                 )));

@@ -13,9 +13,9 @@ use super::counts;
 use super::embed::Widget;
 use super::files::files_of;
 use super::folder_pick::{dropped_entries, has_folder, import_dropped, import_folder, picked};
-use super::i18n::t_string;
+use super::i18n::td_string;
 use super::import::ImportProgress;
-use super::language::i18n;
+use super::language::locale;
 use super::messages;
 use super::state::AppState;
 
@@ -64,7 +64,7 @@ pub fn FolderImport() -> impl IntoView {
         <Show when=allowed>
             <div class="folder-import">
                 <label class="button">
-                    {move || t_string!(i18n(), import.add_folder)}
+                    {move || td_string!(locale(), import.add_folder)}
                     <input
                         class="visually-hidden"
                         type="file"
@@ -74,7 +74,7 @@ pub fn FolderImport() -> impl IntoView {
                         on:change=on_pick
                     />
                 </label>
-                <p class="hint">{move || t_string!(i18n(), import.folder_hint)}</p>
+                <p class="hint">{move || td_string!(locale(), import.folder_hint)}</p>
             </div>
         </Show>
         <Show when=move || importer.folder_error.with(Option::is_some)>
@@ -109,8 +109,8 @@ fn ImportStatus() -> impl IntoView {
         progress.with(|progress| {
             let progress = progress.as_ref()?;
             Some(if !progress.finished() {
-                t_string!(
-                    i18n(),
+                td_string!(
+                    locale(),
                     import.reading,
                     done = progress.done,
                     total = progress.total
@@ -119,10 +119,10 @@ fn ImportStatus() -> impl IntoView {
             } else {
                 match features.get() {
                     (ready, wanted) if ready < wanted => {
-                        t_string!(i18n(), progress.features_computing, ready, wanted).to_string()
+                        td_string!(locale(), progress.features_computing, ready, wanted).to_string()
                     }
-                    _ => t_string!(
-                        i18n(),
+                    _ => td_string!(
+                        locale(),
                         import.finished,
                         added = counts::images_added(progress.added_total())
                     )
@@ -150,7 +150,7 @@ fn ImportStatus() -> impl IntoView {
                 disabled=finished
                 on:click=move |_| state.cancel_import()
             >
-                {move || t_string!(i18n(), import.cancel)}
+                {move || td_string!(locale(), import.cancel)}
             </button>
         </div>
         {move || {
@@ -169,7 +169,7 @@ fn ImportSummary(progress: ImportProgress) -> impl IntoView {
         .iter()
         .map(|(class, count)| {
             let name = class.name.get_untracked();
-            t_string!(i18n(), import.class_count, name = name.trim(), n = count).to_string()
+            td_string!(locale(), import.class_count, name = name.trim(), n = count).to_string()
         })
         .collect::<Vec<_>>()
         .join(", ");
@@ -188,17 +188,17 @@ fn ImportSummary(progress: ImportProgress) -> impl IntoView {
             {(progress.refused > 0)
                 .then(|| {
                     let files = counts::files(progress.refused);
-                    view! { <p>{t_string!(i18n(), import.refused, files).to_string()}</p> }
+                    view! { <p>{td_string!(locale(), import.refused, files).to_string()}</p> }
                 })}
             {(progress.cancelled > 0)
                 .then(|| {
                     let files = counts::files(progress.cancelled);
-                    view! { <p>{t_string!(i18n(), import.cancelled, files).to_string()}</p> }
+                    view! { <p>{td_string!(locale(), import.cancelled, files).to_string()}</p> }
                 })}
             {(!progress.skipped.is_empty())
                 .then(|| {
                     view! {
-                        <p>{t_string!(i18n(), import.skipped, files = counts::files(progress.skipped.len())).to_string()}</p>
+                        <p>{td_string!(locale(), import.skipped, files = counts::files(progress.skipped.len())).to_string()}</p>
                         <ul>
                             {groups
                                 .into_iter()
@@ -228,9 +228,9 @@ fn ImportSummary(progress: ImportProgress) -> impl IntoView {
 /// Images added, and to which classes (`list`).
 fn import_added(n: usize, list: &str) -> String {
     if n == 0 {
-        t_string!(i18n(), import.none_added).to_string()
+        td_string!(locale(), import.none_added).to_string()
     } else {
-        t_string!(i18n(), import.added, images = counts::images(n), list).to_string()
+        td_string!(locale(), import.added, images = counts::images(n), list).to_string()
     }
 }
 
@@ -241,19 +241,20 @@ fn reasons(skipped: &[Skipped]) -> Vec<(&'static str, String, Vec<String>)> {
         let (key, why) = match &skip.reason {
             SkipReason::NotImage => (
                 "not-image",
-                t_string!(i18n(), import.skip_not_image).to_string(),
+                td_string!(locale(), import.skip_not_image).to_string(),
             ),
             SkipReason::NotInClass => (
                 "not-in-class",
-                t_string!(i18n(), import.skip_not_in_class).to_string(),
+                td_string!(locale(), import.skip_not_in_class).to_string(),
             ),
-            SkipReason::NestedTooDeep => {
-                ("nested", t_string!(i18n(), import.skip_nested).to_string())
-            }
+            SkipReason::NestedTooDeep => (
+                "nested",
+                td_string!(locale(), import.skip_nested).to_string(),
+            ),
             SkipReason::ClassName(invalid) => ("class-name", messages::invalid(invalid)),
             SkipReason::TooManyClasses => (
                 "too-many-classes",
-                t_string!(i18n(), import.skip_too_many_classes, max = MAX_CLASSES).to_string(),
+                td_string!(locale(), import.skip_too_many_classes, max = MAX_CLASSES).to_string(),
             ),
         };
         match groups.iter_mut().find(|(k, w, _)| *k == key && *w == why) {

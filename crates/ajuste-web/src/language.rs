@@ -1,52 +1,45 @@
 //! The page's language, English or Spanish: the widget's `#lang=`, else the browser's first
 //! preference the page has; the switch; `<html lang>` and the document's title. The sentences
 //! are in `locales/en.json` and `locales/es.json`, compiled in by `leptos_i18n` (build.rs, the
-//! generated `crate::i18n`). `i18n()` is the context `t_string!` reads, so a view that uses it
-//! inside a closure follows the switch. Nothing is kept on the device: each visit starts from the
-//! hash or the browser's preferences.
-
-use std::cell::OnceCell;
+//! generated `crate::i18n`) and read with `td_string!(locale(), key)`: `locale()` is a signal,
+//! so a view that reads a sentence inside a closure follows the switch. (The crate's own
+//! context would also look for a cookie and watch the browser's languages; this page keeps
+//! nothing on the device and decides once, so a plain signal does, in fewer bytes.)
 
 use ajuste_protocol::widget::Lang;
 use leptos::prelude::*;
-use leptos_i18n::I18nContext;
-use leptos_i18n::context::init_i18n_subcontext;
 
-use super::i18n::{Locale, t_string, td_string};
+use super::i18n::{Locale, td_string};
 
 thread_local! {
-    static CONTEXT: OnceCell<I18nContext<Locale>> = const { OnceCell::new() };
+    static CURRENT: RwSignal<Locale> = RwSignal::new(Locale::en);
 }
 
-/// Makes the context, in `lang` (once, at start-up, under the app's owner), and keeps the
-/// document's title in the current language.
+/// Starts in `lang`, and keeps the document's title in the current language.
 pub fn start(lang: Lang) {
-    // A given initial locale wins over the browser's preferences (and no cookie is named).
-    let context = init_i18n_subcontext(Some(Signal::stored(locale(lang))));
-    CONTEXT.with(|cell| cell.set(context)).ok();
-    set_html_lang(lang);
+    set_lang(lang);
     Effect::new(move |_| {
-        let title = t_string!(i18n(), page.title);
+        let title = td_string!(locale(), page.title);
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
             document.set_title(title);
         }
     });
 }
 
-/// The context the page's sentences are read through.
-pub fn i18n() -> I18nContext<Locale> {
-    CONTEXT.with(|cell| *cell.get().expect("language::start runs before any view"))
+/// The current locale (tracked inside a reactive closure): what `td_string!` reads.
+pub fn locale() -> Locale {
+    CURRENT.with(|current| current.get())
 }
 
 /// The current language (tracked inside a reactive closure).
 pub fn lang() -> Lang {
-    match i18n().get_locale() {
+    match locale() {
         Locale::en => Lang::En,
         Locale::es => Lang::Es,
     }
 }
 
-fn locale(lang: Lang) -> Locale {
+fn locale_of(lang: Lang) -> Locale {
     match lang {
         Lang::En => Locale::en,
         Lang::Es => Locale::es,
@@ -55,7 +48,7 @@ fn locale(lang: Lang) -> Locale {
 
 /// Switches the page's language, `<html lang>` included (at once, not at the next tick).
 pub fn set_lang(lang: Lang) {
-    i18n().set_locale(locale(lang));
+    CURRENT.with(|current| current.set(locale_of(lang)));
     set_html_lang(lang);
 }
 
@@ -87,7 +80,7 @@ pub fn browser_lang() -> Lang {
 pub fn LanguageSwitch(#[prop(into)] locked: Signal<bool>) -> impl IntoView {
     view! {
         <label class="language">
-            <span>{move || t_string!(i18n(), language.label)}</span>
+            <span>{move || td_string!(locale(), language.label)}</span>
             <select
                 data-testid="language"
                 disabled=move || locked.get()
@@ -99,7 +92,7 @@ pub fn LanguageSwitch(#[prop(into)] locked: Signal<bool>) -> impl IntoView {
                 }
             >
                 {Lang::ALL
-                    .map(|lang| view! { <option value=lang.tag() lang=lang.tag()>{td_string!(locale(lang), language.name)}</option> })
+                    .map(|lang| view! { <option value=lang.tag() lang=lang.tag()>{td_string!(locale_of(lang), language.name)}</option> })
                     .collect_view()}
             </select>
         </label>

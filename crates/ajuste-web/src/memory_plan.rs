@@ -6,8 +6,8 @@ use ajuste_protocol::{KeptViews, MemoryPlan};
 use leptos::prelude::*;
 
 use super::counts;
-use super::i18n::t_string;
-use super::language::i18n;
+use super::i18n::td_string;
+use super::language::locale;
 use super::state::AppState;
 
 #[component]
@@ -42,9 +42,9 @@ fn sentence(plan: &MemoryPlan) -> String {
     let budget = plan.budget_bytes >> 20;
     let images = counts::images(plan.images);
     match plan.kept {
-        KeptViews::All => t_string!(i18n(), memory.all_kept, images, needed, budget).to_string(),
-        KeptViews::First(1) => t_string!(
-            i18n(),
+        KeptViews::All => td_string!(locale(), memory.all_kept, images, needed, budget).to_string(),
+        KeptViews::First(1) => td_string!(
+            locale(),
             memory.first_view_kept,
             images,
             needed,
@@ -53,8 +53,8 @@ fn sentence(plan: &MemoryPlan) -> String {
             views = plan.views
         )
         .to_string(),
-        KeptViews::First(kept) => t_string!(
-            i18n(),
+        KeptViews::First(kept) => td_string!(
+            locale(),
             memory.first_views_kept,
             images,
             needed,
@@ -64,7 +64,7 @@ fn sentence(plan: &MemoryPlan) -> String {
         )
         .to_string(),
         KeptViews::Recomputed => {
-            t_string!(i18n(), memory.recomputed, images, needed, budget).to_string()
+            td_string!(locale(), memory.recomputed, images, needed, budget).to_string()
         }
     }
 }

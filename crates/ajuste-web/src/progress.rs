@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::i18n::t_string;
-use super::language::i18n;
+use super::i18n::td_string;
+use super::language::locale;
 use super::state::{AppState, Phase};
 
 /// How far the background feature extraction is: Train is quick once it is done.
@@ -20,12 +20,12 @@ pub fn FeatureStatus() -> impl IntoView {
             aria-live="polite"
         >
             {move || match features.get() {
-                (_, 0) => t_string!(i18n(), progress.features_none).to_string(),
+                (_, 0) => td_string!(locale(), progress.features_none).to_string(),
                 (ready, wanted) if ready == wanted => {
-                    t_string!(i18n(), progress.features_ready, n = wanted).to_string()
+                    td_string!(locale(), progress.features_ready, n = wanted).to_string()
                 }
                 (ready, wanted) => {
-                    t_string!(i18n(), progress.features_computing, ready, wanted).to_string()
+                    td_string!(locale(), progress.features_computing, ready, wanted).to_string()
                 }
             }}
         </p>
@@ -54,13 +54,13 @@ pub fn TrainingProgressBar() -> impl IntoView {
         let phase = state.phase.get();
         match (phase, progress.get()) {
             (Phase::Training, None) if state.preparing.get() > 0 => {
-                t_string!(i18n(), progress.computing_remaining).to_string()
+                td_string!(locale(), progress.computing_remaining).to_string()
             }
-            (Phase::Training, None) => t_string!(i18n(), progress.starting).to_string(),
+            (Phase::Training, None) => td_string!(locale(), progress.starting).to_string(),
             (Phase::Training, Some(p)) => format!(
                 "{} · {}",
-                t_string!(
-                    i18n(),
+                td_string!(
+                    locale(),
                     progress.epoch_step,
                     epoch = p.epoch,
                     epochs = p.epochs,
@@ -73,9 +73,9 @@ pub fn TrainingProgressBar() -> impl IntoView {
                 r.as_ref().map_or(String::new(), |r| {
                     let seconds = format!("{:.1}", r.seconds);
                     if r.cancelled {
-                        t_string!(i18n(), progress.stopped_in, seconds).to_string()
+                        td_string!(locale(), progress.stopped_in, seconds).to_string()
                     } else {
-                        t_string!(i18n(), progress.trained_in, seconds).to_string()
+                        td_string!(locale(), progress.trained_in, seconds).to_string()
                     }
                 })
             }),
@@ -90,7 +90,7 @@ pub fn TrainingProgressBar() -> impl IntoView {
                 data-total-steps=move || progress.with(|p| p.as_ref().map_or(0, |p| p.total_steps))
                 max="1"
                 value=fraction
-                aria-label=move || t_string!(i18n(), progress.aria)
+                aria-label=move || td_string!(locale(), progress.aria)
             ></progress>
             <span class="progress-text">{text}</span>
         </div>
@@ -100,12 +100,12 @@ pub fn TrainingProgressBar() -> impl IntoView {
 /// The time left, rounded to what is worth reading.
 fn eta(seconds: f64) -> String {
     match seconds {
-        s if s < 1.0 => t_string!(i18n(), progress.eta_under_a_second).to_string(),
+        s if s < 1.0 => td_string!(locale(), progress.eta_under_a_second).to_string(),
         s if s < 90.0 => {
-            t_string!(i18n(), progress.eta_seconds, seconds = format!("{s:.0}")).to_string()
+            td_string!(locale(), progress.eta_seconds, seconds = format!("{s:.0}")).to_string()
         }
-        s => t_string!(
-            i18n(),
+        s => td_string!(
+            locale(),
             progress.eta_minutes,
             minutes = format!("{:.0}", s / 60.0)
         )

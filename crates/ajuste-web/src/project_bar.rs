@@ -7,8 +7,8 @@ use web_sys::{DragEvent, File, HtmlInputElement};
 
 use super::embed::Widget;
 use super::files::files_of;
-use super::i18n::t_string;
-use super::language::i18n;
+use super::i18n::td_string;
+use super::language::locale;
 use super::messages;
 use super::project::FileTask;
 use super::state::AppState;
@@ -63,7 +63,7 @@ pub fn ProjectBar() -> impl IntoView {
             on:dragleave=move |_| dragging.set(false)
             on:drop=on_drop
         >
-            <h2 id="project-title">{move || t_string!(i18n(), project.title)}</h2>
+            <h2 id="project-title">{move || td_string!(locale(), project.title)}</h2>
             <div class="add-row">
                 <button
                     type="button"
@@ -71,10 +71,10 @@ pub fn ProjectBar() -> impl IntoView {
                     disabled=move || !ready()
                     on:click=move |_| state.save_project()
                 >
-                    {move || t_string!(i18n(), project.save)}
+                    {move || td_string!(locale(), project.save)}
                 </button>
                 <label class="button">
-                    {move || t_string!(i18n(), project.open)}
+                    {move || td_string!(locale(), project.open)}
                     <input
                         class="visually-hidden"
                         type="file"
@@ -94,10 +94,10 @@ pub fn ProjectBar() -> impl IntoView {
                     disabled=move || !ready() || !state.has_classifier.get()
                     on:click=move |_| state.export_model()
                 >
-                    {move || t_string!(i18n(), project.download_model)}
+                    {move || td_string!(locale(), project.download_model)}
                 </button>
                 <label class="button">
-                    {move || t_string!(i18n(), project.open_model)}
+                    {move || td_string!(locale(), project.open_model)}
                     <input
                         class="visually-hidden"
                         type="file"
@@ -113,7 +113,7 @@ pub fn ProjectBar() -> impl IntoView {
                 </label>
                 <span class="busy" role="status">{busy}</span>
             </div>
-            <p class="hint">{move || t_string!(i18n(), project.hint)}</p>
+            <p class="hint">{move || td_string!(locale(), project.hint)}</p>
             // The widget keeps nothing on the device: nothing to say about it.
             <Show when=move || !widget.embed>
                 <StorageStatusLine />
@@ -134,7 +134,7 @@ pub fn ProjectBar() -> impl IntoView {
                         data-testid="dismiss-project-error"
                         on:click=move |_| state.project_error.set(None)
                     >
-                        {move || t_string!(i18n(), common.dismiss)}
+                        {move || td_string!(locale(), common.dismiss)}
                     </button>
                 </div>
             </Show>

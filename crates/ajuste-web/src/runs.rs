@@ -7,8 +7,8 @@ use ajuste_protocol::widget::api::ClassAccuracy;
 use ajuste_protocol::{EpochMetrics, EvaluatedOn, TrainingReport};
 use leptos::prelude::*;
 
-use super::i18n::t_string;
-use super::language::i18n;
+use super::i18n::td_string;
+use super::language::locale;
 use super::state::AppState;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -65,13 +65,13 @@ impl Reading {
     }
 
     pub fn text(self) -> &'static str {
-        let i18n = i18n();
+        let locale = locale();
         match self {
-            Self::NoValidation => t_string!(i18n, results.reading_no_validation),
-            Self::Overfitting => t_string!(i18n, results.reading_overfitting),
-            Self::Underfitting => t_string!(i18n, results.reading_underfitting),
-            Self::Good => t_string!(i18n, results.reading_good),
-            Self::Fair => t_string!(i18n, results.reading_fair),
+            Self::NoValidation => td_string!(locale, results.reading_no_validation),
+            Self::Overfitting => td_string!(locale, results.reading_overfitting),
+            Self::Underfitting => td_string!(locale, results.reading_underfitting),
+            Self::Good => td_string!(locale, results.reading_good),
+            Self::Fair => td_string!(locale, results.reading_fair),
         }
     }
 
@@ -162,18 +162,18 @@ pub fn RunHistory() -> impl IntoView {
     view! {
         <Show when=move || runs.with(|r| !r.is_empty())>
             // Focusable: it scrolls sideways on narrow screens.
-            <div class="run-history" tabindex="0" role="region" aria-label=move || t_string!(i18n(), runs.title)>
+            <div class="run-history" tabindex="0" role="region" aria-label=move || td_string!(locale(), runs.title)>
                 <table>
-                    <caption>{move || t_string!(i18n(), runs.title)}</caption>
+                    <caption>{move || td_string!(locale(), runs.title)}</caption>
                     <thead>
                         <tr>
                             <th scope="col">"#"</th>
-                            <th scope="col">{move || t_string!(i18n(), runs.mode)}</th>
-                            <th scope="col">{move || t_string!(i18n(), runs.epochs)}</th>
-                            <th scope="col">{move || t_string!(i18n(), runs.images)}</th>
-                            <th scope="col">{move || t_string!(i18n(), runs.train)}</th>
-                            <th scope="col">{move || t_string!(i18n(), runs.validation)}</th>
-                            <th scope="col">{move || t_string!(i18n(), runs.time)}</th>
+                            <th scope="col">{move || td_string!(locale(), runs.mode)}</th>
+                            <th scope="col">{move || td_string!(locale(), runs.epochs)}</th>
+                            <th scope="col">{move || td_string!(locale(), runs.images)}</th>
+                            <th scope="col">{move || td_string!(locale(), runs.train)}</th>
+                            <th scope="col">{move || td_string!(locale(), runs.validation)}</th>
+                            <th scope="col">{move || td_string!(locale(), runs.time)}</th>
                         </tr>
                     </thead>
                     <tbody data-testid="run-history">
@@ -205,8 +205,8 @@ pub fn RunHistory() -> impl IntoView {
 /// The mode of a run, in a table cell.
 fn mode_short(depth: usize) -> String {
     if depth == 0 {
-        t_string!(i18n(), runs.transfer).to_string()
+        td_string!(locale(), runs.transfer).to_string()
     } else {
-        t_string!(i18n(), runs.fine_tune, depth).to_string()
+        td_string!(locale(), runs.fine_tune, depth).to_string()
     }
 }

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::i18n::t_string;
-use super::language::i18n;
+use super::i18n::td_string;
+use super::language::locale;
 use super::messages;
 use super::state::AppState;
 
@@ -36,10 +36,10 @@ pub enum StorageStatus {
 impl StorageStatus {
     fn text(&self) -> String {
         match self {
-            Self::Restoring => t_string!(i18n(), storage.restoring).into(),
-            Self::Empty => t_string!(i18n(), storage.empty).into(),
-            Self::Saving => t_string!(i18n(), storage.saving).into(),
-            Self::Waiting => t_string!(i18n(), storage.waiting).into(),
+            Self::Restoring => td_string!(locale(), storage.restoring).into(),
+            Self::Empty => td_string!(locale(), storage.empty).into(),
+            Self::Saving => td_string!(locale(), storage.saving).into(),
+            Self::Waiting => td_string!(locale(), storage.waiting).into(),
             Self::Saved(stored) => messages::storage_saved(
                 stored.classes,
                 stored.images,

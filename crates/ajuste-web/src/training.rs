@@ -11,8 +11,8 @@ use leptos::prelude::*;
 use super::charts::{Curves, Results};
 use super::diagram::NetworkDiagram;
 use super::embed::Widget;
-use super::i18n::t_string;
-use super::language::i18n;
+use super::i18n::td_string;
+use super::language::locale;
 use super::memory_plan::MemoryPlanLine;
 use super::progress::{FeatureStatus, TrainingProgressBar};
 use super::runs::RunHistory;
@@ -27,7 +27,7 @@ fn ModeHelp() -> impl IntoView {
     let smallest = Memo::new(move |_| smallest_class(&state));
     let suggestion = move || Suggestion::for_images(smallest.get());
     view! {
-        <p class="hint mode-help" data-testid="mode-help">{move || t_string!(i18n(), train.mode_help)}</p>
+        <p class="hint mode-help" data-testid="mode-help">{move || td_string!(locale(), train.mode_help)}</p>
         <p
             class="hint mode-suggestion"
             data-testid="mode-suggestion"
@@ -43,10 +43,10 @@ fn mode_suggestion(images: usize, suggestion: Suggestion) -> String {
     let threshold = FINE_TUNING_FROM_IMAGES;
     match suggestion {
         Suggestion::TransferLearning => {
-            t_string!(i18n(), train.suggest_transfer, images, threshold).to_string()
+            td_string!(locale(), train.suggest_transfer, images, threshold).to_string()
         }
-        Suggestion::FineTuning { freeze_depth } => t_string!(
-            i18n(),
+        Suggestion::FineTuning { freeze_depth } => td_string!(
+            locale(),
             train.suggest_fine_tuning,
             images,
             threshold,
@@ -106,9 +106,9 @@ pub fn TrainingPanel() -> impl IntoView {
 
     view! {
         <section class="panel training" aria-labelledby="training-title">
-            <h2 id="training-title">{move || t_string!(i18n(), train.title)}</h2>
+            <h2 id="training-title">{move || td_string!(locale(), train.title)}</h2>
             <fieldset class="mode" disabled=training>
-                <legend>{move || t_string!(i18n(), train.mode)}</legend>
+                <legend>{move || td_string!(locale(), train.mode)}</legend>
                 <Show when=move || widget.shows(Control::Mode)>
                     <label>
                         <input
@@ -119,7 +119,7 @@ pub fn TrainingPanel() -> impl IntoView {
                             prop:checked=move || depth.get() == 0
                             on:change=move |_| switch_mode(&state, &widget, 0)
                         />
-                        {move || t_string!(i18n(), train.transfer_learning)}
+                        {move || td_string!(locale(), train.transfer_learning)}
                     </label>
                     <label>
                         <input
@@ -130,13 +130,13 @@ pub fn TrainingPanel() -> impl IntoView {
                             prop:checked=move || { depth.get() > 0 }
                             on:change=move |_| switch_mode(&state, &widget, DEFAULT_FINE_TUNE_BLOCKS)
                         />
-                        {move || t_string!(i18n(), train.fine_tuning)}
+                        {move || td_string!(locale(), train.fine_tuning)}
                     </label>
                     <ModeHelp />
                 </Show>
                 <Show when=move || widget.shows(Control::Depth)>
                     <label class="slider">
-                        <span>{move || t_string!(i18n(), train.unfrozen_blocks)} <output>{move || depth.get()}</output></span>
+                        <span>{move || td_string!(locale(), train.unfrozen_blocks)} <output>{move || depth.get()}</output></span>
                         <input
                             type="range"
                             min="0"
@@ -144,7 +144,7 @@ pub fn TrainingPanel() -> impl IntoView {
                             step="1"
                             data-testid="freeze-depth"
                             disabled=depth_locked
-                            aria-label=move || t_string!(i18n(), train.depth_aria)
+                            aria-label=move || td_string!(locale(), train.depth_aria)
                             prop:value=move || depth.get().to_string()
                             on:input=move |event| {
                                 if let Ok(value) = event_target_value(&event).parse() {
@@ -176,7 +176,7 @@ pub fn TrainingPanel() -> impl IntoView {
                     disabled=move || !can_train()
                     on:click=move |_| state.train()
                 >
-                    {move || t_string!(i18n(), train.train)}
+                    {move || td_string!(locale(), train.train)}
                 </button>
                 <button
                     type="button"
@@ -184,7 +184,7 @@ pub fn TrainingPanel() -> impl IntoView {
                     disabled=move || !training()
                     on:click=move |_| state.cancel_training()
                 >
-                    {move || t_string!(i18n(), common.cancel)}
+                    {move || td_string!(locale(), common.cancel)}
                 </button>
             </div>
             <Show when=move || state.training_error.with(Option::is_some)>

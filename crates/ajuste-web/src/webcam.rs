@@ -13,8 +13,8 @@ use web_sys::{
     MediaStreamConstraints, MediaStreamTrack,
 };
 
-use super::i18n::t_string;
-use super::language::i18n;
+use super::i18n::td_string;
+use super::language::locale;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct CameraChoice {
@@ -43,10 +43,10 @@ fn describe(error: JsValue) -> String {
         .map(DomException::name)
         .unwrap_or_default();
     match name.as_str() {
-        "NotAllowedError" | "SecurityError" => t_string!(i18n(), camera.denied).into(),
-        "NotFoundError" | "OverconstrainedError" => t_string!(i18n(), camera.missing).into(),
-        "NotReadableError" | "AbortError" => t_string!(i18n(), camera.busy).into(),
-        _ => t_string!(i18n(), camera.failed, detail = &format!("{error:?}")),
+        "NotAllowedError" | "SecurityError" => td_string!(locale(), camera.denied).into(),
+        "NotFoundError" | "OverconstrainedError" => td_string!(locale(), camera.missing).into(),
+        "NotReadableError" | "AbortError" => td_string!(locale(), camera.busy).into(),
+        _ => td_string!(locale(), camera.failed, detail = &format!("{error:?}")),
     }
 }
 
@@ -158,7 +158,7 @@ impl Camera {
         let devices = window()
             .navigator()
             .media_devices()
-            .map_err(|_| t_string!(i18n(), camera.no_access).to_string())?;
+            .map_err(|_| td_string!(locale(), camera.no_access).to_string())?;
         let constraints = MediaStreamConstraints::new();
         constraints.set_video(&self.video_constraint());
         let promise = devices
@@ -206,7 +206,7 @@ impl Camera {
             .enumerate()
             .map(|(i, d)| CameraChoice {
                 label: if d.label().is_empty() {
-                    t_string!(i18n(), camera.camera_n, n = i + 1)
+                    td_string!(locale(), camera.camera_n, n = i + 1)
                 } else {
                     d.label()
                 },
