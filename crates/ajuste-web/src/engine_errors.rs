@@ -8,6 +8,7 @@ use ajuste_protocol::{EngineError, ImageProblem, Invalid, Notice};
 use super::i18n::td_string;
 use super::language::locale;
 
+/// An error the engine sent (a refused image, a failed training run, a crash, ...).
 pub fn engine_error(error: &EngineError) -> String {
     let locale = locale();
     match error {
@@ -35,6 +36,7 @@ pub fn engine_error(error: &EngineError) -> String {
     }
 }
 
+/// A value refused, by the page before sending it or by the engine (the same check).
 pub fn invalid(invalid: &Invalid) -> String {
     let locale = locale();
     match invalid {
@@ -119,7 +121,7 @@ fn image(problem: &ImageProblem) -> String {
     }
 }
 
-/// "Note: …." around the note itself.
+/// Something worth knowing about a training run that went through ("Note: …").
 pub fn notice(notice: &Notice) -> String {
     let locale = locale();
     let text = match notice {

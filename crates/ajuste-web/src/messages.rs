@@ -5,14 +5,11 @@
 use ajuste_protocol::EngineError;
 
 use super::counts;
-/// An error the engine sent (a refused image, a failed training run, a crash, ...).
-pub use super::engine_errors::engine_error;
-/// A value the page refused before sending it (the same check the engine makes).
-pub use super::engine_errors::invalid;
-/// Something worth knowing about a training run that went through.
-pub use super::engine_errors::notice;
 use super::i18n::td_string;
 use super::language::locale;
+
+// The engine's errors and notes, one sentence per variant.
+pub use super::engine_errors::{engine_error, invalid, notice};
 
 /// A sample the engine refused, named by what the user called it.
 pub fn sample_rejected(name: &str, error: &EngineError) -> String {
