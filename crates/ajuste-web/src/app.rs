@@ -11,7 +11,8 @@ use leptos::prelude::*;
 use super::classes::Classes;
 use super::embed::Widget;
 use super::engine_status::{DeviceNotice, EngineAlerts};
-use super::i18n::{LanguageSwitch, tr};
+use super::i18n::td_string;
+use super::language::{LanguageSwitch, locale};
 use super::preview::Preview;
 use super::project_bar::ProjectBar;
 use super::startup::StartupProgress;
@@ -37,13 +38,6 @@ pub fn App() -> impl IntoView {
         state.autosave_on_change();
     }
     widget_api::start(state, widget);
-    // The document's title follows the language (`<html lang>` does too, in `set_lang`).
-    Effect::new(move |_| {
-        let title = tr().page_title;
-        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
-            document.set_title(title);
-        }
-    });
     if widget.embed
         && let Some(body) = web_sys::window()
             .and_then(|w| w.document())
@@ -61,13 +55,13 @@ pub fn App() -> impl IntoView {
                 </Show>
             </div>
             <Show when=move || !widget.embed>
-                <p class="tagline">{move || tr().tagline}</p>
+                <p class="tagline">{move || td_string!(locale(), page.tagline)}</p>
             </Show>
             <p class="backend">
-                {move || tr().running_on}
+                {move || td_string!(locale(), page.running_on)}
                 <strong data-testid="backend">{move || state.backend.get().map(Backend::label).unwrap_or("…")}</strong>
                 <Show when=move || state.head_device.with(Option::is_some)>
-                    {move || tr().head_trains_on}
+                    {move || td_string!(locale(), page.head_trains_on)}
                     <strong data-testid="head-device">
                         {move || state.head_device.get().map(Backend::label).unwrap_or("…")}
                     </strong>
@@ -75,7 +69,7 @@ pub fn App() -> impl IntoView {
             </p>
             <Show when=move || state.backend.get() == Some(Backend::Cpu)>
                 <p class="notice" data-testid="backend-notice" role="status">
-                    {move || tr().no_webgpu}
+                    {move || td_string!(locale(), page.no_webgpu)}
                 </p>
             </Show>
             <DeviceNotice />

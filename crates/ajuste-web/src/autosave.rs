@@ -10,7 +10,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{StorageEstimate, StorageManager};
 
-use super::i18n::tr;
+use super::i18n::td_string;
+use super::language::locale;
 
 const DATABASE: &str = "ajuste";
 const STORE: &str = "projects";
@@ -43,7 +44,9 @@ pub async fn load() -> Result<Option<Uint8Array>, StorageError> {
     } else if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
         Ok(Some(Uint8Array::new(buffer)))
     } else {
-        Err(StorageError::Failed(tr().stored_not_a_project.into()))
+        Err(StorageError::Failed(
+            td_string!(locale(), storage.not_a_project).into(),
+        ))
     }
 }
 

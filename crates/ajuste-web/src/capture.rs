@@ -9,7 +9,8 @@ use leptos::task::spawn_local;
 use web_sys::HtmlCanvasElement;
 
 use super::frames::{grab, new_canvas, thumbnail};
-use super::i18n::tr;
+use super::i18n::td_string;
+use super::language::locale;
 use super::state::{AppState, ClassModel};
 use super::webcam::Camera;
 
@@ -34,7 +35,12 @@ fn capture_into(
     };
     let picture = thumbnail(&canvases.frame, &canvases.thumbnail);
     let number = class.samples.with_untracked(Vec::len) + 1;
-    state.add_frame(class, (tr().webcam_frame)(number), picture, frame);
+    state.add_frame(
+        class,
+        td_string!(locale(), camera.frame, n = number),
+        picture,
+        frame,
+    );
     true
 }
 
@@ -161,7 +167,7 @@ pub fn WebcamCapture(class: ClassModel) -> impl IntoView {
                     class:recording=move || holding.get()
                     data-testid="webcam-record"
                     aria-pressed=move || holding.get().to_string()
-                    aria-label=move || (tr().record_for)(&name())
+                    aria-label=move || td_string!(locale(), camera.record_for, name = name())
                     on:pointerdown=move |event| {
                         event.prevent_default();
                         start_recording();
@@ -179,18 +185,18 @@ pub fn WebcamCapture(class: ClassModel) -> impl IntoView {
                     on:blur=move |_| stop_recording()
                 >
                     {move || if holding.get() {
-                        (tr().recording)(recorded.get())
+                        td_string!(locale(), camera.recording, n = recorded.get())
                     } else {
-                        tr().hold_to_record.to_string()
+                        td_string!(locale(), camera.hold_to_record).to_string()
                     }}
                 </button>
                 <button
                     type="button"
                     data-testid="webcam-snap"
-                    aria-label=move || (tr().snap_for)(&name())
+                    aria-label=move || td_string!(locale(), camera.snap_for, name = name())
                     on:click=snap
                 >
-                    {move || tr().snap}
+                    {move || td_string!(locale(), camera.snap)}
                 </button>
                 <Show when=move || open.get()>
                     <button
@@ -199,12 +205,12 @@ pub fn WebcamCapture(class: ClassModel) -> impl IntoView {
                         data-testid="webcam-hide"
                         on:click=move |_| hide()
                     >
-                        {move || tr().hide_camera}
+                        {move || td_string!(locale(), camera.hide)}
                     </button>
                 </Show>
             </div>
             <div class="camera" class:hidden=move || !open.get()>
-                <video node_ref=video_ref autoplay playsinline muted aria-label=move || tr().camera_preview></video>
+                <video node_ref=video_ref autoplay playsinline muted aria-label=move || td_string!(locale(), camera.preview)></video>
                 <CameraSelect error=class.error />
             </div>
         </div>
@@ -219,7 +225,7 @@ pub fn CameraSelect(error: RwSignal<Option<String>>) -> impl IntoView {
     view! {
         <Show when=move || { camera.choices.with(|c| c.len() > 1) }>
             <label class="camera-select">
-                {move || tr().camera}
+                {move || td_string!(locale(), camera.choice)}
                 <select on:change=move |event| {
                     let device = event_target_value(&event);
                     spawn_local(async move {

@@ -6,7 +6,9 @@
 use ajuste_protocol::SampleId;
 use leptos::prelude::*;
 
-use super::i18n::tr;
+use super::counts;
+use super::i18n::td_string;
+use super::language::locale;
 use super::state::AppState;
 
 /// A cell's count: a button that shows its images when the page knows them.
@@ -21,7 +23,7 @@ pub fn CellCount(
     let state = expect_context::<AppState>();
     let known = move || state.evaluated.with(|e| !e.is_empty());
     let cell = (actual, predicted);
-    let label = move || (tr().cell_images)(count, &names.0, &names.1);
+    let label = move || cell_images(count, &names.0, &names.1);
     view! {
         <Show when=known fallback=move || count>
             <button
@@ -61,11 +63,7 @@ pub fn CellSamples(
     let title = move || {
         let (actual, predicted) = selected.get()?;
         let name = |i: usize| classes.get(i).cloned().unwrap_or_default();
-        Some((tr().cell_images)(
-            ids().len(),
-            &name(actual),
-            &name(predicted),
-        ))
+        Some(cell_images(ids().len(), &name(actual), &name(predicted)))
     };
     view! {
         <Show when=move || selected.with(Option::is_some)>
@@ -92,4 +90,16 @@ pub fn CellSamples(
             </figure>
         </Show>
     }
+}
+
+/// A cell's images, and its button's label: how many of `actual` were called `predicted`.
+fn cell_images(n: usize, actual: &str, predicted: &str) -> String {
+    td_string!(
+        locale(),
+        results.cell_images,
+        images = counts::images(n),
+        actual,
+        predicted
+    )
+    .to_string()
 }

@@ -7,7 +7,8 @@ use ajuste_protocol::{EvaluatedOn, TrainingReport};
 use leptos::prelude::*;
 
 use super::cell_samples::{CellCount, CellSamples};
-use super::i18n::tr;
+use super::i18n::td_string;
+use super::language::locale;
 use super::messages;
 use super::runs::Reading;
 use super::state::AppState;
@@ -82,9 +83,9 @@ fn LineChart(
             l.iter()
                 .filter_map(|s| {
                     let name = if s.name == "train" {
-                        tr().train_key
+                        td_string!(locale(), results.train_key)
                     } else {
-                        tr().validation_key
+                        td_string!(locale(), results.validation_key)
                     };
                     s.points.last().map(|p| format!("{name} {:.3}", p.1))
                 })
@@ -106,7 +107,7 @@ fn LineChart(
                 <text class="tick" x=2 y=MARGIN + 4.0>{move || format!("{:.2}", top())}</text>
                 <text class="tick" x=2 y=plot_bottom>"0"</text>
                 <text class="tick end" x=WIDTH - 4.0 y=HEIGHT - 6.0>
-                    {move || (tr().epoch_n)(x_max() as usize)}
+                    {move || td_string!(locale(), results.epoch_n, n = x_max() as usize)}
                 </text>
                 <For
                     each=move || lines.get()
@@ -154,11 +155,11 @@ pub fn Curves() -> impl IntoView {
     });
     view! {
         <div class="charts" class:empty=move || history.with(Vec::is_empty) data-testid="curves">
-            <LineChart title=|| tr().loss lines=loss y_max=None />
-            <LineChart title=|| tr().accuracy lines=accuracy y_max=Some(1.0) />
+            <LineChart title=|| td_string!(locale(), results.loss) lines=loss y_max=None />
+            <LineChart title=|| td_string!(locale(), results.accuracy) lines=accuracy y_max=Some(1.0) />
             <p class="legend">
-                <span class="key train">{move || tr().train_key}</span>
-                <span class="key validation">{move || tr().validation_key}</span>
+                <span class="key train">{move || td_string!(locale(), results.train_key)}</span>
+                <span class="key validation">{move || td_string!(locale(), results.validation_key)}</span>
             </p>
         </div>
     }
@@ -205,8 +206,8 @@ fn short(name: &str) -> String {
 fn ReportView(report: TrainingReport) -> impl IntoView {
     let evaluated_on = report.evaluated_on;
     let measured_on = move || match evaluated_on {
-        EvaluatedOn::Validation => tr().measured_on_validation,
-        EvaluatedOn::Training => tr().measured_on_training,
+        EvaluatedOn::Validation => td_string!(locale(), results.measured_on_validation),
+        EvaluatedOn::Training => td_string!(locale(), results.measured_on_training),
     };
     let bars = report
         .classes
@@ -215,7 +216,9 @@ fn ReportView(report: TrainingReport) -> impl IntoView {
         .map(|(name, &accuracy)| {
             let value = accuracy.unwrap_or(0.0);
             let text = move || {
-                accuracy.map_or(tr().no_images.to_string(), |a| format!("{:.0}%", a * 100.0))
+                accuracy.map_or(td_string!(locale(), results.no_images).to_string(), |a| {
+                    format!("{:.0}%", a * 100.0)
+                })
             };
             view! {
                 <li>
@@ -271,7 +274,7 @@ fn ReportView(report: TrainingReport) -> impl IntoView {
             data-cancelled=report.cancelled.to_string()
             data-seconds=format!("{:.3}", report.seconds)
         >
-            <h3>{move || tr().accuracy_per_class}</h3>
+            <h3>{move || td_string!(locale(), results.accuracy_per_class)}</h3>
             <p class="hint">{measured_on}</p>
             {report
                 .notices
@@ -282,16 +285,16 @@ fn ReportView(report: TrainingReport) -> impl IntoView {
                 })
                 .collect_view()}
             <ul class="bars">{bars}</ul>
-            <h3>{move || tr().confusion_title}</h3>
-            <p class="hint">{move || tr().confusion_hint}</p>
+            <h3>{move || td_string!(locale(), results.confusion_title)}</h3>
+            <p class="hint">{move || td_string!(locale(), results.confusion_hint)}</p>
             // Focusable: it scrolls sideways when many classes do not fit.
-            <div class="confusion-wrap" tabindex="0" role="region" aria-label=move || tr().confusion_title>
+            <div class="confusion-wrap" tabindex="0" role="region" aria-label=move || td_string!(locale(), results.confusion_title)>
                 <table class="confusion" data-testid="confusion-matrix">
-                    <caption class="visually-hidden">{move || (tr().confusion_of)(&names)}</caption>
+                    <caption class="visually-hidden">{move || td_string!(locale(), results.confusion_of, names = &names)}</caption>
                     <thead>
                         <tr>
                             <th scope="col" class="corner">
-                                {move || tr().true_class}" \\ "{move || tr().predicted_class}
+                                {move || td_string!(locale(), results.true_class)}" \\ "{move || td_string!(locale(), results.predicted_class)}
                             </th>
                             {heads}
                         </tr>

@@ -9,8 +9,9 @@ use web_sys::{DragEvent, HtmlInputElement};
 use super::capture::WebcamCapture;
 use super::embed::Widget;
 use super::files::{add_files, files_of};
-use super::i18n::tr;
+use super::i18n::td_string;
 use super::import_panel::took_folder;
+use super::language::locale;
 use super::state::{AppState, ClassModel, SampleModel};
 
 #[component]
@@ -54,7 +55,7 @@ pub fn ClassCard(class: ClassModel) -> impl IntoView {
             class:dragging=move || dragging.get()
             data-testid="class-card"
             tabindex="-1"
-            aria-label=move || (tr().class_label)(&name())
+            aria-label=move || td_string!(locale(), classes.label, name = name())
             on:dragover=move |event: DragEvent| {
                 event.prevent_default();
                 dragging.set(true);
@@ -68,7 +69,7 @@ pub fn ClassCard(class: ClassModel) -> impl IntoView {
                     class="class-name"
                     type="text"
                     data-testid="class-name"
-                    aria-label=move || tr().class_name
+                    aria-label=move || td_string!(locale(), classes.name)
                     maxlength=MAX_CLASS_NAME_CHARS.to_string()
                     readonly=locked
                     prop:value=name
@@ -76,7 +77,13 @@ pub fn ClassCard(class: ClassModel) -> impl IntoView {
                 />
                 <span class="count" aria-live="polite">
                     <span data-testid="sample-count">{count}</span>
-                    {move || (tr().images_word)(count())}
+                    {move || {
+                        if count() == 1 {
+                            td_string!(locale(), classes.image_word)
+                        } else {
+                            td_string!(locale(), classes.images_word)
+                        }
+                    }}
                 </span>
                 <label class="toggle">
                     <input
@@ -86,23 +93,23 @@ pub fn ClassCard(class: ClassModel) -> impl IntoView {
                         prop:checked=move || class.enabled.get()
                         on:change=move |event| class.enabled.set(event_target_checked(&event))
                     />
-                    {move || tr().train_on_it}
+                    {move || td_string!(locale(), classes.train_on_it)}
                 </label>
                 <button
                     type="button"
                     class="quiet danger"
                     data-testid="delete-class"
                     disabled=locked
-                    aria-label=move || (tr().delete_class)(&name())
+                    aria-label=move || td_string!(locale(), classes.delete_label, name = name())
                     on:click=move |_| state.delete_class(class.id)
                 >
-                    {move || tr().delete}
+                    {move || td_string!(locale(), classes.delete)}
                 </button>
             </div>
             <div class="add-row">
                 <Show when=move || widget.shows(Control::Upload)>
                     <label class="button">
-                        {move || tr().upload_images}
+                        {move || td_string!(locale(), classes.upload)}
                         <input
                             class="visually-hidden"
                             type="file"
@@ -117,16 +124,16 @@ pub fn ClassCard(class: ClassModel) -> impl IntoView {
                     <WebcamCapture class=class />
                 </Show>
             </div>
-            <p class="hint">{move || tr().drop_hint}</p>
+            <p class="hint">{move || td_string!(locale(), classes.drop_hint)}</p>
             <Show when=move || class.error.with(Option::is_some)>
                 <div class="error-row">
                     <p class="error" data-testid="error" role="alert">{move || class.error.get()}</p>
                     <button type="button" class="quiet" on:click=move |_| class.error.set(None)>
-                        {move || tr().dismiss}
+                        {move || td_string!(locale(), common.dismiss)}
                     </button>
                 </div>
             </Show>
-            <ul class="thumbnails" aria-label=move || (tr().images_of)(&name())>
+            <ul class="thumbnails" aria-label=move || td_string!(locale(), classes.images_of, name = name())>
                 <For
                     each=move || class.samples.get()
                     key=|sample| sample.id
@@ -141,7 +148,7 @@ pub fn ClassCard(class: ClassModel) -> impl IntoView {
 fn Thumbnail(class: ClassModel, sample: SampleModel) -> impl IntoView {
     let state = expect_context::<AppState>();
     let accepted = sample.accepted;
-    let label = (tr().remove_image)(&sample.name);
+    let label = td_string!(locale(), classes.remove_image, name = &sample.name);
     let picture = sample.thumbnail;
     let alt = sample.name.clone();
     view! {

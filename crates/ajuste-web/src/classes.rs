@@ -5,8 +5,9 @@ use leptos::prelude::*;
 
 use super::class_card::ClassCard;
 use super::embed::Widget;
-use super::i18n::tr;
+use super::i18n::td_string;
 use super::import_panel::FolderImport;
+use super::language::locale;
 use super::state::AppState;
 
 #[component]
@@ -15,7 +16,7 @@ pub fn Classes() -> impl IntoView {
     let widget = expect_context::<Widget>();
     view! {
         <section class="classes" aria-labelledby="classes-title">
-            <h2 id="classes-title">{move || tr().classes_title}</h2>
+            <h2 id="classes-title">{move || td_string!(locale(), classes.title)}</h2>
             <FolderImport />
             <Show when=move || state.deleted.with(Option::is_some)>
                 <p class="undo" role="status">
@@ -23,10 +24,10 @@ pub fn Classes() -> impl IntoView {
                         state
                             .deleted
                             .get()
-                            .map(|d| (tr().deleted_class)(&d.class.name.get_untracked()))
+                            .map(|d| td_string!(locale(), classes.deleted, name = d.class.name.get_untracked()))
                     }}
                     <button type="button" data-testid="undo-delete" on:click=move |_| state.undo_delete()>
-                        {move || tr().undo}
+                        {move || td_string!(locale(), classes.undo)}
                     </button>
                 </p>
             </Show>
@@ -42,7 +43,7 @@ pub fn Classes() -> impl IntoView {
                 disabled=move || widget.locked(Control::Classes)
                 on:click=move |_| state.add_class()
             >
-                {move || tr().add_class}
+                {move || td_string!(locale(), classes.add)}
             </button>
         </section>
     }

@@ -7,7 +7,8 @@
 use ajuste_protocol::BACKBONE_BLOCKS;
 use leptos::prelude::*;
 
-use super::i18n::tr;
+use super::i18n::td_string;
+use super::language::locale;
 use super::network::{self, Block, DepthCost, FEATURE_CHANNELS, HEAD_CONV_PARAMS, STEM_PARAMS};
 use super::runs::RunRecord;
 use super::state::AppState;
@@ -75,12 +76,11 @@ fn shape(side: usize, channels: usize) -> String {
 }
 
 fn block_name(index: usize, block: &Block) -> String {
-    let t = tr();
     format!(
         "{} {} · {} {} · MBConv{} {}×{} · {} → {}",
-        t.block,
+        td_string!(locale(), diagram.block),
         index + 1,
-        t.stage,
+        td_string!(locale(), diagram.stage),
         block.stage,
         block.expand,
         block.kernel,
@@ -96,7 +96,7 @@ pub fn grouped(n: usize) -> String {
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push_str(tr().thousands);
+            out.push_str(td_string!(locale(), language.thousands));
         }
         out.push(c);
     }
@@ -147,7 +147,7 @@ pub fn NetworkDiagram() -> impl IntoView {
     parts.push(
         view! {
             <Part x=LABEL_W row=0 label=Signal::derive(|| "3×3".to_string())
-                name=Signal::derive(move || format!("{} · conv 3×3 · 224×224×3 → {} · {} {}", tr().stem, shape(112, 32), grouped(STEM_PARAMS), tr().params))
+                name=Signal::derive(move || format!("{} · conv 3×3 · 224×224×3 → {} · {} {}", td_string!(locale(), diagram.stem), shape(112, 32), grouped(STEM_PARAMS), td_string!(locale(), diagram.params)))
                 frozen=always(true) test_id="part" focused />
         }
         .into_any(),
@@ -164,7 +164,7 @@ pub fn NetworkDiagram() -> impl IntoView {
                 "{} · {} {}",
                 block_name(index, &block),
                 grouped(block.params()),
-                tr().params
+                td_string!(locale(), diagram.params)
             )
         });
         parts.push(
@@ -175,39 +175,42 @@ pub fn NetworkDiagram() -> impl IntoView {
     parts.push(
         view! {
             <Part x=LABEL_W row=8 label=Signal::derive(|| "1×1".to_string())
-                name=Signal::derive(move || format!("{} · conv 1×1 · {} → {} · {} {}", tr().head_conv, shape(7, 320), shape(7, FEATURE_CHANNELS), grouped(HEAD_CONV_PARAMS), tr().params))
+                name=Signal::derive(move || format!("{} · conv 1×1 · {} → {} · {} {}", td_string!(locale(), diagram.head_conv), shape(7, 320), shape(7, FEATURE_CHANNELS), grouped(HEAD_CONV_PARAMS), td_string!(locale(), diagram.params)))
                 frozen=Signal::derive(move || depth.get() == 0) test_id="part" focused />
         }
         .into_any(),
     );
     parts.push(
         view! {
-            <Part x=LABEL_W row=9 label=Signal::derive(|| tr().pooling_short.to_string())
-                name=Signal::derive(move || format!("{} · {} → {FEATURE_CHANNELS} · 0 {}", tr().pooling, shape(7, FEATURE_CHANNELS), tr().params))
+            <Part x=LABEL_W row=9 label=Signal::derive(|| td_string!(locale(), diagram.pooling_short).to_string())
+                name=Signal::derive(move || format!("{} · {} → {FEATURE_CHANNELS} · 0 {}", td_string!(locale(), diagram.pooling), shape(7, FEATURE_CHANNELS), td_string!(locale(), diagram.params)))
                 frozen=always(false) test_id="part" focused empty=true />
         }
         .into_any(),
     );
     parts.push(
         view! {
-            <Part x=LABEL_W row=10 label=Signal::derive(|| tr().new_head_short.to_string())
-                name=Signal::derive(move || format!("{} · {FEATURE_CHANNELS} → {} · {} {}", tr().new_head, classes.get(), grouped(network::new_head_params(classes.get())), tr().params))
+            <Part x=LABEL_W row=10 label=Signal::derive(|| td_string!(locale(), diagram.new_head_short).to_string())
+                name=Signal::derive(move || format!("{} · {FEATURE_CHANNELS} → {} · {} {}", td_string!(locale(), diagram.new_head), classes.get(), grouped(network::new_head_params(classes.get())), td_string!(locale(), diagram.params)))
                 frozen=always(false) test_id="part" focused />
         }
         .into_any(),
     );
 
     let row_label = move |row: usize| -> String {
-        let t = tr();
+        let locale = locale();
         match row {
-            0 => t.stem.to_string(),
+            0 => td_string!(locale, diagram.stem).to_string(),
             1..=7 => {
                 let side = blocks_side(row);
-                format!("{} {row} · {side}×{side}", t.stage)
+                format!(
+                    "{} {row} · {side}×{side}",
+                    td_string!(locale, diagram.stage)
+                )
             }
-            8 => t.head_conv.to_string(),
-            9 => t.pooling.to_string(),
-            _ => t.new_head.to_string(),
+            8 => td_string!(locale, diagram.head_conv).to_string(),
+            9 => td_string!(locale, diagram.pooling).to_string(),
+            _ => td_string!(locale, diagram.new_head).to_string(),
         }
     };
     let labels = (0..ROWS)
@@ -222,9 +225,27 @@ pub fn NetworkDiagram() -> impl IntoView {
         state
             .runs
             .with(|runs| match epoch_time(runs, depth.get(), classes.get()) {
-                Some((seconds, true)) => (tr().time_measured)(seconds),
-                Some((seconds, false)) => (tr().time_estimated)(seconds),
-                None => (tr().time_unknown)(cost.get().train_macs as f64 / 1e6),
+                Some((seconds, true)) => td_string!(
+                    locale(),
+                    diagram.time_measured,
+                    seconds = format!("{seconds:.2}")
+                )
+                .to_string(),
+                Some((seconds, false)) => td_string!(
+                    locale(),
+                    diagram.time_estimated,
+                    seconds = format!("{seconds:.2}")
+                )
+                .to_string(),
+                None => {
+                    let mflop = cost.get().train_macs as f64 / 1e6;
+                    td_string!(
+                        locale(),
+                        diagram.time_unknown,
+                        mflop = format!("{mflop:.0}")
+                    )
+                    .to_string()
+                }
             })
     };
     let cached = move || {
@@ -233,31 +254,36 @@ pub fn NetworkDiagram() -> impl IntoView {
             ..
         } = cost.get();
         let views = if augment.get() { 5 } else { 1 };
-        (tr().cached_per_image)(&size(cached_bytes_per_view * views), views)
+        let size = size(cached_bytes_per_view * views);
+        if views == 1 {
+            size
+        } else {
+            td_string!(locale(), diagram.cached_views, size, views).to_string()
+        }
     };
 
     view! {
         <figure class="network" data-testid="network-diagram" data-depth=move || depth.get()>
-            <figcaption>{move || tr().diagram_title}</figcaption>
-            <svg viewBox=format!("0 0 {WIDTH} {}", ROW * ROWS as f32 + 6.0) role="group" aria-label=move || tr().diagram_title>
+            <figcaption>{move || td_string!(locale(), diagram.title)}</figcaption>
+            <svg viewBox=format!("0 0 {WIDTH} {}", ROW * ROWS as f32 + 6.0) role="group" aria-label=move || td_string!(locale(), diagram.title)>
                 {labels}
                 {parts}
             </svg>
             <p class="hint diagram-focus" data-testid="diagram-focus" aria-live="polite">
-                {move || focused.get().unwrap_or_else(|| tr().diagram_hint.to_string())}
+                {move || focused.get().unwrap_or_else(|| td_string!(locale(), diagram.hint).to_string())}
             </p>
             <p class="legend">
-                <span class="key trainable">{move || tr().trainable}</span>
-                <span class="key frozen">{move || tr().frozen}</span>
+                <span class="key trainable">{move || td_string!(locale(), diagram.trainable)}</span>
+                <span class="key frozen">{move || td_string!(locale(), diagram.frozen)}</span>
             </p>
             <dl class="costs" data-testid="diagram-stats">
-                <dt>{move || tr().trainable_params}</dt>
+                <dt>{move || td_string!(locale(), diagram.trainable_params)}</dt>
                 <dd data-testid="trainable-params" data-value=move || cost.get().trainable_params>
                     {move || grouped(cost.get().trainable_params)}
                 </dd>
-                <dt>{move || tr().cached_label}</dt>
+                <dt>{move || td_string!(locale(), diagram.cached_label)}</dt>
                 <dd data-testid="cached-size">{cached}</dd>
-                <dt>{move || tr().epoch_time_label}</dt>
+                <dt>{move || td_string!(locale(), diagram.epoch_time_label)}</dt>
                 <dd data-testid="epoch-time">{time}</dd>
             </dl>
         </figure>

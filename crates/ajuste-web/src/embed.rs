@@ -7,7 +7,7 @@ use ajuste_protocol::widget::{Control, WidgetConfig};
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
-use super::i18n;
+use super::language;
 use super::state::AppState;
 
 #[derive(Clone, Copy)]
@@ -41,7 +41,7 @@ impl Widget {
             origin: StoredValue::new(config.origin),
             preset: StoredValue::new(None),
         };
-        i18n::set_lang(config.lang.unwrap_or_else(i18n::browser_lang));
+        language::start(config.lang.unwrap_or_else(language::browser_lang));
         widget
     }
 
@@ -74,7 +74,7 @@ impl Widget {
         }
         warn_all(&warnings);
         if let Some(lang) = config.lang {
-            i18n::set_lang(lang);
+            language::set_lang(lang);
         }
         self.apply(state, &config, hash);
     }

@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::i18n::tr;
+use super::i18n::td_string;
+use super::language::locale;
 use super::state::AppState;
 
 /// An alert with a Dismiss button, shown while `message` holds something.
@@ -14,7 +15,7 @@ fn DismissableAlert(message: RwSignal<Option<String>>, test_id: &'static str) ->
             <div class="error-row">
                 <p class="error" data-testid=test_id role="alert">{move || message.get()}</p>
                 <button type="button" class="quiet" on:click=move |_| message.set(None)>
-                    {move || tr().dismiss}
+                    {move || td_string!(locale(), common.dismiss)}
                 </button>
             </div>
         </Show>
@@ -35,7 +36,7 @@ pub fn EngineAlerts() -> impl IntoView {
                     data-testid="restart-engine"
                     on:click=move |_| state.restart()
                 >
-                    {move || tr().restart_engine}
+                    {move || td_string!(locale(), engine.restart)}
                 </button>
             </div>
         </Show>

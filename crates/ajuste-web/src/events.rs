@@ -5,7 +5,7 @@ use ajuste_protocol::{Backend, Command, Event};
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 
-use super::i18n;
+use super::language;
 use super::messages;
 use super::state::{AppState, Phase};
 use super::widget_api::emit;
@@ -23,7 +23,7 @@ impl AppState {
                 if self.phase.get_untracked() == Phase::Loading {
                     self.settle();
                     emit(WidgetEvent::Ready {
-                        lang: i18n::lang().tag().into(),
+                        lang: language::lang().tag().into(),
                         classes: self.class_names_untracked(),
                     });
                 }

@@ -11,7 +11,8 @@ use web_sys::{Blob, BlobPropertyBag, File, FileList, HtmlAnchorElement, Url};
 /// after the click returns, and some browsers only start a while later.
 const DOWNLOAD_URL_LIFETIME: std::time::Duration = std::time::Duration::from_secs(60);
 
-use super::i18n::tr;
+use super::i18n::td_string;
+use super::language::locale;
 use super::state::{AppState, ClassModel};
 
 pub fn files_of(list: Option<FileList>) -> Vec<File> {
@@ -25,7 +26,7 @@ pub fn files_of(list: Option<FileList>) -> Vec<File> {
 pub async fn read(file: &File) -> Result<JsValue, String> {
     let buffer = JsFuture::from(file.array_buffer())
         .await
-        .map_err(|_| (tr().cannot_read_file)(&file.name()))?;
+        .map_err(|_| td_string!(locale(), files.cannot_read, name = file.name()))?;
     Ok(Uint8Array::new(&buffer).into())
 }
 
@@ -50,7 +51,7 @@ pub fn add_files(state: AppState, class: ClassModel, files: Vec<File>) {
 /// Hands `bytes` to the browser as a download named `name`: a blob, an object URL and a
 /// temporary `<a download>` clicked once. Fails with a sentence for the user.
 pub fn download(bytes: &Uint8Array, name: &str, mime: &str) -> Result<(), String> {
-    let failed = |_| (tr().download_refused)(name);
+    let failed = |_| td_string!(locale(), files.download_refused, name);
     let options = BlobPropertyBag::new();
     options.set_type(mime);
     let blob = Blob::new_with_u8_array_sequence_and_options(&Array::of1(bytes), &options)

@@ -10,7 +10,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DataTransfer, File, FileSystemDirectoryEntry, FileSystemEntry, FileSystemFileEntry};
 
-use super::i18n::tr;
+use super::i18n::td_string;
+use super::language::locale;
 use super::state::{AppState, ClassModel};
 
 /// The files of a picked folder, each with its path ("folder/class/file").
@@ -48,10 +49,11 @@ pub fn import_dropped(state: AppState, entries: Vec<FileSystemEntry>) {
             Ok((files, skipped)) => import_folder(state, files, skipped),
             Err(error) => {
                 let detail = error.as_string().unwrap_or_else(|| format!("{error:?}"));
-                state
-                    .importer
-                    .folder_error
-                    .set(Some((tr().folder_unreadable)(&detail)));
+                state.importer.folder_error.set(Some(td_string!(
+                    locale(),
+                    import.folder_unreadable,
+                    detail
+                )));
             }
         }
     });

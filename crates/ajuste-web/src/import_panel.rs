@@ -9,11 +9,13 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, Element, HtmlInputElement};
 
+use super::counts;
 use super::embed::Widget;
 use super::files::files_of;
 use super::folder_pick::{dropped_entries, has_folder, import_dropped, import_folder, picked};
-use super::i18n::tr;
+use super::i18n::td_string;
 use super::import::ImportProgress;
+use super::language::locale;
 use super::messages;
 use super::state::AppState;
 
@@ -62,7 +64,7 @@ pub fn FolderImport() -> impl IntoView {
         <Show when=allowed>
             <div class="folder-import">
                 <label class="button">
-                    {move || tr().add_folder}
+                    {move || td_string!(locale(), import.add_folder)}
                     <input
                         class="visually-hidden"
                         type="file"
@@ -72,7 +74,7 @@ pub fn FolderImport() -> impl IntoView {
                         on:change=on_pick
                     />
                 </label>
-                <p class="hint">{move || tr().folder_hint}</p>
+                <p class="hint">{move || td_string!(locale(), import.folder_hint)}</p>
             </div>
         </Show>
         <Show when=move || importer.folder_error.with(Option::is_some)>
@@ -107,11 +109,24 @@ fn ImportStatus() -> impl IntoView {
         progress.with(|progress| {
             let progress = progress.as_ref()?;
             Some(if !progress.finished() {
-                (tr().import_reading)(progress.done, progress.total)
+                td_string!(
+                    locale(),
+                    import.reading,
+                    done = progress.done,
+                    total = progress.total
+                )
+                .to_string()
             } else {
                 match features.get() {
-                    (ready, wanted) if ready < wanted => (tr().features_computing)(ready, wanted),
-                    _ => (tr().import_finished)(progress.added_total()),
+                    (ready, wanted) if ready < wanted => {
+                        td_string!(locale(), progress.features_computing, ready, wanted).to_string()
+                    }
+                    _ => td_string!(
+                        locale(),
+                        import.finished,
+                        added = counts::images_added(progress.added_total())
+                    )
+                    .to_string(),
                 }
             })
         })
@@ -135,7 +150,7 @@ fn ImportStatus() -> impl IntoView {
                 disabled=finished
                 on:click=move |_| state.cancel_import()
             >
-                {move || tr().cancel_import}
+                {move || td_string!(locale(), import.cancel)}
             </button>
         </div>
         {move || {
@@ -152,7 +167,10 @@ fn ImportSummary(progress: ImportProgress) -> impl IntoView {
     let added = progress
         .added
         .iter()
-        .map(|(class, count)| (tr().import_class_count)(class.name.get_untracked().trim(), *count))
+        .map(|(class, count)| {
+            let name = class.name.get_untracked();
+            td_string!(locale(), import.class_count, name = name.trim(), n = count).to_string()
+        })
         .collect::<Vec<_>>()
         .join(", ");
     let added_total = progress.added_total();
@@ -166,14 +184,21 @@ fn ImportSummary(progress: ImportProgress) -> impl IntoView {
             data-cancelled=progress.cancelled
             data-skipped=progress.skipped.len()
         >
-            <p>{(tr().import_added)(added_total, &added)}</p>
-            {(progress.refused > 0).then(|| view! { <p>{(tr().import_refused)(progress.refused)}</p> })}
+            <p>{import_added(added_total, &added)}</p>
+            {(progress.refused > 0)
+                .then(|| {
+                    let files = counts::files(progress.refused);
+                    view! { <p>{td_string!(locale(), import.refused, files).to_string()}</p> }
+                })}
             {(progress.cancelled > 0)
-                .then(|| view! { <p>{(tr().import_cancelled)(progress.cancelled)}</p> })}
+                .then(|| {
+                    let files = counts::files(progress.cancelled);
+                    view! { <p>{td_string!(locale(), import.cancelled, files).to_string()}</p> }
+                })}
             {(!progress.skipped.is_empty())
                 .then(|| {
                     view! {
-                        <p>{(tr().import_skipped)(progress.skipped.len())}</p>
+                        <p>{td_string!(locale(), import.skipped, files = counts::files(progress.skipped.len())).to_string()}</p>
                         <ul>
                             {groups
                                 .into_iter()
@@ -200,18 +225,36 @@ fn ImportSummary(progress: ImportProgress) -> impl IntoView {
     }
 }
 
+/// Images added, and to which classes (`list`).
+fn import_added(n: usize, list: &str) -> String {
+    if n == 0 {
+        td_string!(locale(), import.none_added).to_string()
+    } else {
+        td_string!(locale(), import.added, images = counts::images(n), list).to_string()
+    }
+}
+
 /// The skipped files by reason: a stable key (the test hook), the reason in words, the paths.
 fn reasons(skipped: &[Skipped]) -> Vec<(&'static str, String, Vec<String>)> {
     let mut groups: Vec<(&'static str, String, Vec<String>)> = Vec::new();
     for skip in skipped {
         let (key, why) = match &skip.reason {
-            SkipReason::NotImage => ("not-image", tr().skip_not_image.to_string()),
-            SkipReason::NotInClass => ("not-in-class", tr().skip_not_in_class.to_string()),
-            SkipReason::NestedTooDeep => ("nested", tr().skip_nested.to_string()),
+            SkipReason::NotImage => (
+                "not-image",
+                td_string!(locale(), import.skip_not_image).to_string(),
+            ),
+            SkipReason::NotInClass => (
+                "not-in-class",
+                td_string!(locale(), import.skip_not_in_class).to_string(),
+            ),
+            SkipReason::NestedTooDeep => (
+                "nested",
+                td_string!(locale(), import.skip_nested).to_string(),
+            ),
             SkipReason::ClassName(invalid) => ("class-name", messages::invalid(invalid)),
             SkipReason::TooManyClasses => (
                 "too-many-classes",
-                (tr().skip_too_many_classes)(MAX_CLASSES),
+                td_string!(locale(), import.skip_too_many_classes, max = MAX_CLASSES).to_string(),
             ),
         };
         match groups.iter_mut().find(|(k, w, _)| *k == key && *w == why) {

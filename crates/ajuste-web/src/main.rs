@@ -9,18 +9,20 @@ mod cell_samples;
 mod charts;
 mod class_card;
 mod classes;
+mod counts;
 mod diagram;
 mod embed;
 mod engine;
+mod engine_errors;
 mod engine_status;
 mod events;
 mod file_thumbnail;
 mod files;
 mod folder_pick;
 mod frames;
-mod i18n;
 mod import;
 mod import_panel;
+mod language;
 mod link;
 mod memory_plan;
 mod messages;
@@ -45,6 +47,9 @@ mod training;
 mod webcam;
 mod widget_api;
 mod widget_state;
+
+// The sentences of `locales/*.json`, compiled in by build.rs: `crate::i18n`.
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -2,10 +2,12 @@
 //! the engine allows itself, and what it keeps of them (all, the first views of each image,
 //! or none: recomputed at every step) — said before Train, not discovered after.
 
-use ajuste_protocol::KeptViews;
+use ajuste_protocol::{KeptViews, MemoryPlan};
 use leptos::prelude::*;
 
-use super::i18n::tr;
+use super::counts;
+use super::i18n::td_string;
+use super::language::locale;
 use super::state::AppState;
 
 #[component]
@@ -30,8 +32,40 @@ pub fn MemoryPlanLine() -> impl IntoView {
                 data-budget-bytes=move || plan.with(|p| p.as_ref().map(|p| p.budget_bytes))
                 data-engine-bytes=move || state.engine_memory.get()
             >
-                {move || plan.with(|plan| plan.as_ref().map(|plan| (tr().memory_plan)(plan)))}
+                {move || plan.with(|plan| plan.as_ref().map(sentence))}
             </p>
         </Show>
+    }
+}
+
+fn sentence(plan: &MemoryPlan) -> String {
+    let needed = plan.needed_bytes().div_ceil(1 << 20);
+    let budget = plan.budget_bytes >> 20;
+    let images = counts::images(plan.images);
+    match plan.kept {
+        KeptViews::All => td_string!(locale(), memory.all_kept, images, needed, budget).to_string(),
+        KeptViews::First(1) => td_string!(
+            locale(),
+            memory.first_view_kept,
+            images,
+            needed,
+            budget,
+            kept = 1,
+            views = plan.views
+        )
+        .to_string(),
+        KeptViews::First(kept) => td_string!(
+            locale(),
+            memory.first_views_kept,
+            images,
+            needed,
+            budget,
+            kept,
+            views = plan.views
+        )
+        .to_string(),
+        KeptViews::Recomputed => {
+            td_string!(locale(), memory.recomputed, images, needed, budget).to_string()
+        }
     }
 }

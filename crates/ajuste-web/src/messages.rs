@@ -1,25 +1,15 @@
 //! Every sentence the page shows about something the engine or the protocol reported, in the
-//! current language (the catalogs are in `i18n/`). A sentence is made when it happens, in the
-//! language of that moment.
+//! current language (the sentences are in `locales/*.json`). A sentence is made when it
+//! happens, in the language of that moment.
 
-use ajuste_protocol::{EngineError, Invalid, Notice};
+use ajuste_protocol::EngineError;
 
-use super::i18n::tr;
+use super::counts;
+use super::i18n::td_string;
+use super::language::locale;
 
-/// An error the engine sent (a refused image, a failed training run, a crash, ...).
-pub fn engine_error(error: &EngineError) -> String {
-    (tr().engine_error)(error)
-}
-
-/// A value the page refused before sending it (the same check the engine makes).
-pub fn invalid(error: &Invalid) -> String {
-    (tr().invalid)(error)
-}
-
-/// Something worth knowing about a training run that went through.
-pub fn notice(notice: &Notice) -> String {
-    (tr().notice)(notice)
-}
+// The engine's errors and notes, one sentence per variant.
+pub use super::engine_errors::{engine_error, invalid, notice};
 
 /// A sample the engine refused, named by what the user called it.
 pub fn sample_rejected(name: &str, error: &EngineError) -> String {
@@ -33,79 +23,110 @@ pub fn sample_rejected(name: &str, error: &EngineError) -> String {
 /// A message from the engine that did not decode (a bug, or a page and an engine of
 /// different versions).
 pub fn unreadable_event(error: &str) -> String {
-    (tr().unreadable_event)(error)
+    td_string!(locale(), engine.unreadable_event, error).to_string()
 }
 
 /// A command that could not be sealed or posted.
 pub fn unsendable_command(error: &str) -> String {
-    (tr().unsendable_command)(error)
+    td_string!(locale(), engine.unsendable_command, error).to_string()
 }
 
 /// The worker stopped without saying why in a message (a panic, a failed load).
 pub fn engine_crashed(detail: &str) -> String {
-    (tr().engine_crashed)(detail)
+    if detail.is_empty() {
+        td_string!(locale(), engine.crashed).to_string()
+    } else {
+        td_string!(locale(), engine.crashed_with, detail).to_string()
+    }
 }
 
 pub fn engine_not_running() -> String {
-    tr().engine_not_running.into()
+    td_string!(locale(), engine.not_running).to_string()
 }
 
 pub fn worker_start_failed(detail: &str) -> String {
-    (tr().worker_start_failed)(detail)
+    td_string!(locale(), engine.start_failed, detail).to_string()
 }
 
 /// A number field whose text is not a whole number.
 pub fn not_a_whole_number(what: &str) -> String {
-    (tr().not_a_whole_number)(what)
+    td_string!(locale(), train.not_a_whole_number, what).to_string()
 }
 
 /// While the engine writes or reads a file.
 pub fn file_busy(opening: bool) -> &'static str {
     if opening {
-        tr().opening
+        td_string!(locale(), project.opening)
     } else {
-        tr().preparing_file
+        td_string!(locale(), project.preparing_file)
     }
 }
 
 /// The bar's buttons wait for the engine (loading, training, another file).
 pub fn files_not_ready() -> String {
-    tr().files_not_ready.into()
+    td_string!(locale(), project.not_ready).to_string()
 }
 
 pub fn file_saved(name: &str) -> String {
-    (tr().file_saved)(name)
+    td_string!(locale(), project.saved, name).to_string()
 }
 
 pub fn project_opened(classes: usize, images: usize) -> String {
-    (tr().project_opened)(classes, images)
+    td_string!(
+        locale(),
+        project.opened,
+        classes = counts::classes(classes),
+        images = counts::images(images)
+    )
+    .to_string()
 }
 
 pub fn model_opened(classes: &[String]) -> String {
-    (tr().model_opened)(classes.len(), &classes.join(", "))
+    td_string!(
+        locale(),
+        project.model_opened,
+        classes = counts::classes(classes.len()),
+        names = classes.join(", ")
+    )
+    .to_string()
 }
 
 /// What an image of an opened project is called (it has no file name any more).
 pub fn project_image_name(class: &str, number: usize) -> String {
-    (tr().project_image_name)(class, number)
+    td_string!(locale(), project.image_name, name = class, n = number).to_string()
 }
 
 pub fn file_without_bytes(name: &str) -> String {
-    (tr().file_without_bytes)(name)
+    td_string!(locale(), project.without_bytes, name).to_string()
 }
 
 pub fn file_interrupted() -> String {
-    tr().file_interrupted.into()
+    td_string!(locale(), project.interrupted).to_string()
 }
 
 /// The restarted engine could not open the project the page's images came from.
 pub fn project_not_reopened(detail: &str) -> String {
-    (tr().project_not_reopened)(detail)
+    td_string!(locale(), project.not_reopened, detail).to_string()
 }
 
 pub fn storage_saved(classes: usize, images: usize, bytes: f64, room_left: Option<f64>) -> String {
-    let room = room_left.map(size);
-    (tr().storage_saved)(classes, images, &size(bytes), room.as_deref())
+    let (classes, images, size_now) = (
+        counts::classes(classes),
+        counts::images(images),
+        size(bytes),
+    );
+    match room_left {
+        Some(room) => td_string!(
+            locale(),
+            storage.saved_of,
+            classes,
+            images,
+            size = size_now,
+            room = size(room)
+        )
+        .to_string(),
+        None => td_string!(locale(), storage.saved, classes, images, size = size_now).to_string(),
+    }
 }
 
 /// `reason` is a sentence of its own (capitalised, maybe ending in a full stop).
@@ -116,24 +137,25 @@ pub fn not_saved(reason: &str) -> String {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),
     };
-    (tr().not_saved)(&reason)
+    td_string!(locale(), storage.not_saved, reason).to_string()
 }
 
 pub fn storage_unavailable(detail: &str) -> String {
-    (tr().storage_unavailable)(detail)
+    td_string!(locale(), storage.unavailable, detail).to_string()
 }
 
 pub fn storage_full(bytes: f64) -> String {
-    (tr().storage_full)(&size(bytes))
+    td_string!(locale(), storage.full, size = size(bytes)).to_string()
 }
 
 pub fn storage_failed(detail: &str) -> String {
-    (tr().storage_failed)(detail)
+    td_string!(locale(), storage.failed, detail).to_string()
 }
 
 /// The project kept on this device did not open (an older page reading a newer file, say).
 pub fn stored_project_unreadable(detail: &str) -> String {
-    (tr().stored_project_unreadable)(detail.trim_end_matches('.'))
+    let detail = detail.trim_end_matches('.');
+    td_string!(locale(), storage.unreadable, detail).to_string()
 }
 
 /// In kB, MB or GB (decimal, as disks are sold).

@@ -10,7 +10,8 @@ use web_sys::{DragEvent, File, HtmlCanvasElement, HtmlInputElement, Url};
 
 use super::files::{files_of, read, release_thumbnail};
 use super::frames::{grab, new_canvas};
-use super::i18n::tr;
+use super::i18n::td_string;
+use super::language::locale;
 use super::state::{AppState, Phase};
 use super::webcam::Camera;
 use super::widget_api::emit;
@@ -197,8 +198,8 @@ pub fn Preview() -> impl IntoView {
     };
     let source = move || preview.result.with(|r| r.as_ref().map(|p| p.source));
     let heading = move || match source() {
-        Some(PredictionSource::Trained) => tr().your_classes,
-        _ => tr().imagenet_classes,
+        Some(PredictionSource::Trained) => td_string!(locale(), preview.your_classes),
+        _ => td_string!(locale(), preview.imagenet_classes),
     };
 
     view! {
@@ -209,10 +210,10 @@ pub fn Preview() -> impl IntoView {
             on:dragover=move |event: DragEvent| event.prevent_default()
             on:drop=on_drop
         >
-            <h2 id="preview-title">{move || tr().try_title}</h2>
+            <h2 id="preview-title">{move || td_string!(locale(), preview.title)}</h2>
             <div class="add-row">
                 <label class="button">
-                    {move || tr().classify_image}
+                    {move || td_string!(locale(), preview.classify_image)}
                     <input
                         class="visually-hidden"
                         type="file"
@@ -229,20 +230,20 @@ pub fn Preview() -> impl IntoView {
                     disabled=move || !ready()
                     on:click=toggle_live
                 >
-                    {move || if preview.live.get() { tr().stop_webcam } else { tr().live_webcam }}
+                    {move || if preview.live.get() { td_string!(locale(), preview.stop_webcam) } else { td_string!(locale(), preview.live_webcam) }}
                 </button>
                 <span class="fps" data-testid="fps" aria-live="off">
                     {move || preview.fps.get().map(|f| format!("{f:.1} fps")).unwrap_or_default()}
                 </span>
             </div>
             <div class="preview-media">
-                <video node_ref=video class:hidden=move || !preview.live.get() autoplay playsinline muted aria-label=move || tr().live_camera></video>
+                <video node_ref=video class:hidden=move || !preview.live.get() autoplay playsinline muted aria-label=move || td_string!(locale(), preview.live_camera)></video>
                 <Show when=move || !preview.live.get() && preview.picture.with(Option::is_some)>
-                    <img class="picked" src=move || preview.picture.get().unwrap_or_default() alt=move || tr().picked_image />
+                    <img class="picked" src=move || preview.picture.get().unwrap_or_default() alt=move || td_string!(locale(), preview.picked_image) />
                 </Show>
             </div>
             <Show when=move || preview.busy.get()>
-                <p class="busy" role="status">{move || tr().classifying}</p>
+                <p class="busy" role="status">{move || td_string!(locale(), preview.classifying)}</p>
             </Show>
             <Show when=move || preview.error.with(Option::is_some)>
                 <p class="error" data-testid="error" role="alert">{move || preview.error.get()}</p>

@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::i18n::tr;
+use super::i18n::td_string;
+use super::language::locale;
 use super::state::{AppState, Phase};
 
 /// How far the background feature extraction is: Train is quick once it is done.
@@ -19,9 +20,13 @@ pub fn FeatureStatus() -> impl IntoView {
             aria-live="polite"
         >
             {move || match features.get() {
-                (_, 0) => tr().features_none.to_string(),
-                (ready, wanted) if ready == wanted => (tr().features_ready)(wanted),
-                (ready, wanted) => (tr().features_computing)(ready, wanted),
+                (_, 0) => td_string!(locale(), progress.features_none).to_string(),
+                (ready, wanted) if ready == wanted => {
+                    td_string!(locale(), progress.features_ready, n = wanted).to_string()
+                }
+                (ready, wanted) => {
+                    td_string!(locale(), progress.features_computing, ready, wanted).to_string()
+                }
             }}
         </p>
         <Show when=move || state.features_error.with(Option::is_some)>
@@ -49,22 +54,29 @@ pub fn TrainingProgressBar() -> impl IntoView {
         let phase = state.phase.get();
         match (phase, progress.get()) {
             (Phase::Training, None) if state.preparing.get() > 0 => {
-                tr().computing_remaining.to_string()
+                td_string!(locale(), progress.computing_remaining).to_string()
             }
-            (Phase::Training, None) => tr().starting.to_string(),
+            (Phase::Training, None) => td_string!(locale(), progress.starting).to_string(),
             (Phase::Training, Some(p)) => format!(
                 "{} · {}",
-                (tr().epoch_step)(p.epoch, p.epochs, p.step, p.steps_per_epoch),
-                p.eta_seconds.map(tr().eta).unwrap_or_default()
+                td_string!(
+                    locale(),
+                    progress.epoch_step,
+                    epoch = p.epoch,
+                    epochs = p.epochs,
+                    step = p.step,
+                    steps = p.steps_per_epoch
+                ),
+                p.eta_seconds.map(eta).unwrap_or_default()
             ),
             (Phase::Done, _) => state.report.with(|r| {
                 r.as_ref().map_or(String::new(), |r| {
-                    let said = if r.cancelled {
-                        tr().stopped_in
+                    let seconds = format!("{:.1}", r.seconds);
+                    if r.cancelled {
+                        td_string!(locale(), progress.stopped_in, seconds).to_string()
                     } else {
-                        tr().trained_in
-                    };
-                    said(r.seconds)
+                        td_string!(locale(), progress.trained_in, seconds).to_string()
+                    }
                 })
             }),
             _ => String::new(),
@@ -78,9 +90,25 @@ pub fn TrainingProgressBar() -> impl IntoView {
                 data-total-steps=move || progress.with(|p| p.as_ref().map_or(0, |p| p.total_steps))
                 max="1"
                 value=fraction
-                aria-label=move || tr().training_progress
+                aria-label=move || td_string!(locale(), progress.aria)
             ></progress>
             <span class="progress-text">{text}</span>
         </div>
+    }
+}
+
+/// The time left, rounded to what is worth reading.
+fn eta(seconds: f64) -> String {
+    match seconds {
+        s if s < 1.0 => td_string!(locale(), progress.eta_under_a_second).to_string(),
+        s if s < 90.0 => {
+            td_string!(locale(), progress.eta_seconds, seconds = format!("{s:.0}")).to_string()
+        }
+        s => td_string!(
+            locale(),
+            progress.eta_minutes,
+            minutes = format!("{:.0}", s / 60.0)
+        )
+        .to_string(),
     }
 }

@@ -7,7 +7,8 @@ use web_sys::{DragEvent, File, HtmlInputElement};
 
 use super::embed::Widget;
 use super::files::files_of;
-use super::i18n::tr;
+use super::i18n::td_string;
+use super::language::locale;
 use super::messages;
 use super::project::FileTask;
 use super::state::AppState;
@@ -62,7 +63,7 @@ pub fn ProjectBar() -> impl IntoView {
             on:dragleave=move |_| dragging.set(false)
             on:drop=on_drop
         >
-            <h2 id="project-title">{move || tr().project_title}</h2>
+            <h2 id="project-title">{move || td_string!(locale(), project.title)}</h2>
             <div class="add-row">
                 <button
                     type="button"
@@ -70,10 +71,10 @@ pub fn ProjectBar() -> impl IntoView {
                     disabled=move || !ready()
                     on:click=move |_| state.save_project()
                 >
-                    {move || tr().save_project}
+                    {move || td_string!(locale(), project.save)}
                 </button>
                 <label class="button">
-                    {move || tr().open_project}
+                    {move || td_string!(locale(), project.open)}
                     <input
                         class="visually-hidden"
                         type="file"
@@ -93,10 +94,10 @@ pub fn ProjectBar() -> impl IntoView {
                     disabled=move || !ready() || !state.has_classifier.get()
                     on:click=move |_| state.export_model()
                 >
-                    {move || tr().download_model}
+                    {move || td_string!(locale(), project.download_model)}
                 </button>
                 <label class="button">
-                    {move || tr().open_model}
+                    {move || td_string!(locale(), project.open_model)}
                     <input
                         class="visually-hidden"
                         type="file"
@@ -112,7 +113,7 @@ pub fn ProjectBar() -> impl IntoView {
                 </label>
                 <span class="busy" role="status">{busy}</span>
             </div>
-            <p class="hint">{move || tr().project_hint}</p>
+            <p class="hint">{move || td_string!(locale(), project.hint)}</p>
             // The widget keeps nothing on the device: nothing to say about it.
             <Show when=move || !widget.embed>
                 <StorageStatusLine />
@@ -133,7 +134,7 @@ pub fn ProjectBar() -> impl IntoView {
                         data-testid="dismiss-project-error"
                         on:click=move |_| state.project_error.set(None)
                     >
-                        {move || tr().dismiss}
+                        {move || td_string!(locale(), common.dismiss)}
                     </button>
                 </div>
             </Show>

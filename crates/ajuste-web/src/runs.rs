@@ -7,7 +7,8 @@ use ajuste_protocol::widget::api::ClassAccuracy;
 use ajuste_protocol::{EpochMetrics, EvaluatedOn, TrainingReport};
 use leptos::prelude::*;
 
-use super::i18n::tr;
+use super::i18n::td_string;
+use super::language::locale;
 use super::state::AppState;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -64,13 +65,13 @@ impl Reading {
     }
 
     pub fn text(self) -> &'static str {
-        let t = tr();
+        let locale = locale();
         match self {
-            Self::NoValidation => t.reading_no_validation,
-            Self::Overfitting => t.reading_overfitting,
-            Self::Underfitting => t.reading_underfitting,
-            Self::Good => t.reading_good,
-            Self::Fair => t.reading_fair,
+            Self::NoValidation => td_string!(locale, results.reading_no_validation),
+            Self::Overfitting => td_string!(locale, results.reading_overfitting),
+            Self::Underfitting => td_string!(locale, results.reading_underfitting),
+            Self::Good => td_string!(locale, results.reading_good),
+            Self::Fair => td_string!(locale, results.reading_fair),
         }
     }
 
@@ -161,18 +162,18 @@ pub fn RunHistory() -> impl IntoView {
     view! {
         <Show when=move || runs.with(|r| !r.is_empty())>
             // Focusable: it scrolls sideways on narrow screens.
-            <div class="run-history" tabindex="0" role="region" aria-label=move || tr().runs_title>
+            <div class="run-history" tabindex="0" role="region" aria-label=move || td_string!(locale(), runs.title)>
                 <table>
-                    <caption>{move || tr().runs_title}</caption>
+                    <caption>{move || td_string!(locale(), runs.title)}</caption>
                     <thead>
                         <tr>
                             <th scope="col">"#"</th>
-                            <th scope="col">{move || tr().runs_mode}</th>
-                            <th scope="col">{move || tr().runs_epochs}</th>
-                            <th scope="col">{move || tr().runs_images}</th>
-                            <th scope="col">{move || tr().runs_train}</th>
-                            <th scope="col">{move || tr().runs_validation}</th>
-                            <th scope="col">{move || tr().runs_time}</th>
+                            <th scope="col">{move || td_string!(locale(), runs.mode)}</th>
+                            <th scope="col">{move || td_string!(locale(), runs.epochs)}</th>
+                            <th scope="col">{move || td_string!(locale(), runs.images)}</th>
+                            <th scope="col">{move || td_string!(locale(), runs.train)}</th>
+                            <th scope="col">{move || td_string!(locale(), runs.validation)}</th>
+                            <th scope="col">{move || td_string!(locale(), runs.time)}</th>
                         </tr>
                     </thead>
                     <tbody data-testid="run-history">
@@ -184,7 +185,7 @@ pub fn RunHistory() -> impl IntoView {
                                 view! {
                                     <tr data-depth=depth>
                                         <td>{run.number}</td>
-                                        <td>{move || (tr().mode_short)(depth)}</td>
+                                        <td>{move || mode_short(depth)}</td>
                                         <td>{run.epochs_run}</td>
                                         <td>{run.images}</td>
                                         <td>{percent(run.train_accuracy)}</td>
@@ -198,5 +199,14 @@ pub fn RunHistory() -> impl IntoView {
                 </table>
             </div>
         </Show>
+    }
+}
+
+/// The mode of a run, in a table cell.
+fn mode_short(depth: usize) -> String {
+    if depth == 0 {
+        td_string!(locale(), runs.transfer).to_string()
+    } else {
+        td_string!(locale(), runs.fine_tune, depth).to_string()
     }
 }

@@ -8,7 +8,8 @@ use ajuste_protocol::limits::{
 };
 use leptos::prelude::*;
 
-use super::i18n::{Texts, tr};
+use super::i18n::td_string;
+use super::language::locale;
 use super::messages;
 use super::state::AppState;
 
@@ -45,7 +46,7 @@ fn set_field_error(state: AppState, field: &'static str, error: Option<String>) 
 
 #[component]
 fn NumberSetting(
-    label: fn(&Texts) -> &'static str,
+    label: fn() -> &'static str,
     test_id: &'static str,
     min: String,
     max: String,
@@ -69,7 +70,7 @@ fn NumberSetting(
     };
     view! {
         <label class="setting">
-            <span>{move || label(tr())}</span>
+            <span>{move || label()}</span>
             <input
                 type="number"
                 min=min
@@ -102,10 +103,10 @@ fn NumberSetting(
 pub fn EpochsSetting(#[prop(into)] locked: Signal<bool>) -> impl IntoView {
     view! {
         <NumberSetting
-            label=|t| t.epochs test_id="epochs"
+            label=|| td_string!(locale(), train.epochs) test_id="epochs"
             min="1".to_string() max=MAX_EPOCHS.to_string() step="1"
             read=|s| s.epochs.to_string()
-            write=|s, t| { s.epochs = whole(t, tr().epochs)?; Ok(()) }
+            write=|s, t| { s.epochs = whole(t, td_string!(locale(), train.epochs))?; Ok(()) }
             locked
         />
     }
@@ -117,22 +118,22 @@ pub fn AdvancedSettings() -> impl IntoView {
     let settings = state.settings;
     view! {
         <details class="advanced">
-            <summary>{move || tr().advanced}</summary>
+            <summary>{move || td_string!(locale(), train.advanced)}</summary>
             <div class="settings-grid">
                 <NumberSetting
-                    label=|t| t.batch_size test_id="batch-size"
+                    label=|| td_string!(locale(), train.batch_size) test_id="batch-size"
                     min="1".to_string() max=MAX_BATCH_SIZE.to_string() step="1"
                     read=|s| s.batch_size.to_string()
-                    write=|s, t| { s.batch_size = whole(t, tr().batch_size)?; Ok(()) }
+                    write=|s, t| { s.batch_size = whole(t, td_string!(locale(), train.batch_size))?; Ok(()) }
                 />
                 <NumberSetting
-                    label=|t| t.learning_rate test_id="learning-rate"
+                    label=|| td_string!(locale(), train.learning_rate) test_id="learning-rate"
                     min="0".to_string() max=MAX_LEARNING_RATE.to_string() step="any"
                     read=|s| s.learning_rate.to_string()
                     write=|s, t| { s.learning_rate = real(t); Ok(()) }
                 />
                 <NumberSetting
-                    label=|t| t.validation_share test_id="validation-share"
+                    label=|| td_string!(locale(), train.validation_share) test_id="validation-share"
                     min="0".to_string() max=MAX_VALIDATION_SHARE.to_string() step="0.05"
                     read=|s| s.validation_share.to_string()
                     write=|s, t| { s.validation_share = real(t); Ok(()) }
@@ -147,7 +148,7 @@ pub fn AdvancedSettings() -> impl IntoView {
                             settings.update(|s| s.augment = on);
                         }
                     />
-                    {move || tr().augmentation}
+                    {move || td_string!(locale(), train.augmentation)}
                 </label>
             </div>
         </details>

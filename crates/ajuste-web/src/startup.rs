@@ -2,14 +2,15 @@
 
 use leptos::prelude::*;
 
-use super::i18n::tr;
+use super::i18n::td_string;
+use super::language::locale;
 
 #[component]
 pub fn StartupProgress(progress: RwSignal<(u64, Option<u64>)>) -> impl IntoView {
     let megabytes = |bytes: u64| bytes as f64 / 1_000_000.0;
     view! {
         <section class="panel startup" aria-live="polite">
-            <label for="weights-progress">{move || tr().loading_network}</label>
+            <label for="weights-progress">{move || td_string!(locale(), page.loading_network)}</label>
             <progress
                 id="weights-progress"
                 data-testid="weights-progress"

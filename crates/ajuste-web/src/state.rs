@@ -11,8 +11,9 @@ use ajuste_protocol::{
 };
 use leptos::prelude::*;
 
-use super::i18n::tr;
+use super::i18n::td_string;
 use super::import::Importer;
+use super::language::locale;
 use super::link::EngineLink;
 use super::project::{FileTask, ProjectMemory};
 use super::resend::AnswerWaiters;
@@ -213,7 +214,7 @@ impl AppState {
         let number = self.classes.with_untracked(Vec::len) + 1;
         let class = ClassModel {
             id: self.fresh_id(),
-            name: RwSignal::new((tr().class_n)(number)),
+            name: RwSignal::new(td_string!(locale(), classes.class_n, n = number)),
             enabled: RwSignal::new(true),
             samples: RwSignal::new(Vec::new()),
             error: RwSignal::new(None),

@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::i18n::tr;
+use super::i18n::td_string;
+use super::language::locale;
 use super::messages;
 use super::state::AppState;
 
@@ -35,10 +36,10 @@ pub enum StorageStatus {
 impl StorageStatus {
     fn text(&self) -> String {
         match self {
-            Self::Restoring => tr().storage_restoring.into(),
-            Self::Empty => tr().storage_empty.into(),
-            Self::Saving => tr().storage_saving.into(),
-            Self::Waiting => tr().storage_waiting.into(),
+            Self::Restoring => td_string!(locale(), storage.restoring).into(),
+            Self::Empty => td_string!(locale(), storage.empty).into(),
+            Self::Saving => td_string!(locale(), storage.saving).into(),
+            Self::Waiting => td_string!(locale(), storage.waiting).into(),
             Self::Saved(stored) => messages::storage_saved(
                 stored.classes,
                 stored.images,

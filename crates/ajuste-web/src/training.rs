@@ -5,13 +5,14 @@
 use ajuste_protocol::limits::MAX_FREEZE_DEPTH;
 use ajuste_protocol::widget::Control;
 use ajuste_protocol::widget::hash::DEFAULT_FINE_TUNE_BLOCKS;
-use ajuste_protocol::{Command, Suggestion, TrainSettings};
+use ajuste_protocol::{Command, FINE_TUNING_FROM_IMAGES, Suggestion, TrainSettings};
 use leptos::prelude::*;
 
 use super::charts::{Curves, Results};
 use super::diagram::NetworkDiagram;
 use super::embed::Widget;
-use super::i18n::tr;
+use super::i18n::td_string;
+use super::language::locale;
 use super::memory_plan::MemoryPlanLine;
 use super::progress::{FeatureStatus, TrainingProgressBar};
 use super::runs::RunHistory;
@@ -26,14 +27,32 @@ fn ModeHelp() -> impl IntoView {
     let smallest = Memo::new(move |_| smallest_class(&state));
     let suggestion = move || Suggestion::for_images(smallest.get());
     view! {
-        <p class="hint mode-help" data-testid="mode-help">{move || tr().mode_help}</p>
+        <p class="hint mode-help" data-testid="mode-help">{move || td_string!(locale(), train.mode_help)}</p>
         <p
             class="hint mode-suggestion"
             data-testid="mode-suggestion"
             data-depth=move || suggestion().freeze_depth()
         >
-            {move || (tr().mode_suggestion)(smallest.get(), suggestion())}
+            {move || mode_suggestion(smallest.get(), suggestion())}
         </p>
+    }
+}
+
+/// For the images in the smallest class and the mode the recipe suggests for them.
+fn mode_suggestion(images: usize, suggestion: Suggestion) -> String {
+    let threshold = FINE_TUNING_FROM_IMAGES;
+    match suggestion {
+        Suggestion::TransferLearning => {
+            td_string!(locale(), train.suggest_transfer, images, threshold).to_string()
+        }
+        Suggestion::FineTuning { freeze_depth } => td_string!(
+            locale(),
+            train.suggest_fine_tuning,
+            images,
+            threshold,
+            depth = freeze_depth
+        )
+        .to_string(),
     }
 }
 
@@ -87,9 +106,9 @@ pub fn TrainingPanel() -> impl IntoView {
 
     view! {
         <section class="panel training" aria-labelledby="training-title">
-            <h2 id="training-title">{move || tr().train_title}</h2>
+            <h2 id="training-title">{move || td_string!(locale(), train.title)}</h2>
             <fieldset class="mode" disabled=training>
-                <legend>{move || tr().mode}</legend>
+                <legend>{move || td_string!(locale(), train.mode)}</legend>
                 <Show when=move || widget.shows(Control::Mode)>
                     <label>
                         <input
@@ -100,7 +119,7 @@ pub fn TrainingPanel() -> impl IntoView {
                             prop:checked=move || depth.get() == 0
                             on:change=move |_| switch_mode(&state, &widget, 0)
                         />
-                        {move || tr().transfer_learning}
+                        {move || td_string!(locale(), train.transfer_learning)}
                     </label>
                     <label>
                         <input
@@ -111,13 +130,13 @@ pub fn TrainingPanel() -> impl IntoView {
                             prop:checked=move || { depth.get() > 0 }
                             on:change=move |_| switch_mode(&state, &widget, DEFAULT_FINE_TUNE_BLOCKS)
                         />
-                        {move || tr().fine_tuning}
+                        {move || td_string!(locale(), train.fine_tuning)}
                     </label>
                     <ModeHelp />
                 </Show>
                 <Show when=move || widget.shows(Control::Depth)>
                     <label class="slider">
-                        <span>{move || tr().unfrozen_blocks} <output>{move || depth.get()}</output></span>
+                        <span>{move || td_string!(locale(), train.unfrozen_blocks)} <output>{move || depth.get()}</output></span>
                         <input
                             type="range"
                             min="0"
@@ -125,7 +144,7 @@ pub fn TrainingPanel() -> impl IntoView {
                             step="1"
                             data-testid="freeze-depth"
                             disabled=depth_locked
-                            aria-label=move || tr().depth_aria
+                            aria-label=move || td_string!(locale(), train.depth_aria)
                             prop:value=move || depth.get().to_string()
                             on:input=move |event| {
                                 if let Ok(value) = event_target_value(&event).parse() {
@@ -157,7 +176,7 @@ pub fn TrainingPanel() -> impl IntoView {
                     disabled=move || !can_train()
                     on:click=move |_| state.train()
                 >
-                    {move || tr().train}
+                    {move || td_string!(locale(), train.train)}
                 </button>
                 <button
                     type="button"
@@ -165,7 +184,7 @@ pub fn TrainingPanel() -> impl IntoView {
                     disabled=move || !training()
                     on:click=move |_| state.cancel_training()
                 >
-                    {move || tr().cancel}
+                    {move || td_string!(locale(), common.cancel)}
                 </button>
             </div>
             <Show when=move || state.training_error.with(Option::is_some)>

@@ -13,7 +13,8 @@ use web_sys::{
     MediaStreamConstraints, MediaStreamTrack,
 };
 
-use super::i18n::tr;
+use super::i18n::td_string;
+use super::language::locale;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct CameraChoice {
@@ -42,10 +43,10 @@ fn describe(error: JsValue) -> String {
         .map(DomException::name)
         .unwrap_or_default();
     match name.as_str() {
-        "NotAllowedError" | "SecurityError" => tr().camera_denied.into(),
-        "NotFoundError" | "OverconstrainedError" => tr().camera_missing.into(),
-        "NotReadableError" | "AbortError" => tr().camera_busy.into(),
-        _ => (tr().camera_failed)(&format!("{error:?}")),
+        "NotAllowedError" | "SecurityError" => td_string!(locale(), camera.denied).into(),
+        "NotFoundError" | "OverconstrainedError" => td_string!(locale(), camera.missing).into(),
+        "NotReadableError" | "AbortError" => td_string!(locale(), camera.busy).into(),
+        _ => td_string!(locale(), camera.failed, detail = &format!("{error:?}")),
     }
 }
 
@@ -157,7 +158,7 @@ impl Camera {
         let devices = window()
             .navigator()
             .media_devices()
-            .map_err(|_| tr().no_camera_access.to_string())?;
+            .map_err(|_| td_string!(locale(), camera.no_access).to_string())?;
         let constraints = MediaStreamConstraints::new();
         constraints.set_video(&self.video_constraint());
         let promise = devices
@@ -205,7 +206,7 @@ impl Camera {
             .enumerate()
             .map(|(i, d)| CameraChoice {
                 label: if d.label().is_empty() {
-                    (tr().camera_n)(i + 1)
+                    td_string!(locale(), camera.camera_n, n = i + 1)
                 } else {
                     d.label()
                 },
