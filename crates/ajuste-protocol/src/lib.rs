@@ -12,6 +12,7 @@ pub mod limits;
 mod memory;
 mod metrics;
 mod recipe;
+mod throughput;
 mod validate;
 pub mod widget;
 #[cfg(target_arch = "wasm32")]
@@ -22,6 +23,7 @@ pub use errors::{EngineError, ImageProblem, Invalid, Notice};
 pub use memory::{KeptViews, MemoryPlan};
 pub use metrics::{ConfusionMatrix, EpochMetrics};
 pub use recipe::VALIDATION_FROM_IMAGES;
+pub use throughput::Throughput;
 pub use validate::{
     check_class_list, check_classes, check_freeze_depth, check_project_classes, class_name,
 };

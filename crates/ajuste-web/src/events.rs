@@ -51,6 +51,8 @@ impl AppState {
             Event::Features { ready, wanted } => {
                 self.features_error.set(None);
                 self.features.set((ready, wanted));
+                self.feature_throughput
+                    .update(|rate| rate.observe(js_sys::Date::now(), ready, wanted));
             }
             Event::Memory(plan) => self.memory.set(Some(plan)),
             Event::EngineMemory { bytes } => self.engine_memory.set(Some(bytes)),

@@ -17,6 +17,7 @@ use super::i18n::td_string;
 use super::import::ImportProgress;
 use super::language::locale;
 use super::messages;
+use super::progress::features_computing;
 use super::state::AppState;
 
 /// How many paths the summary names for each reason.
@@ -118,9 +119,7 @@ fn ImportStatus() -> impl IntoView {
                 .to_string()
             } else {
                 match features.get() {
-                    (ready, wanted) if ready < wanted => {
-                        td_string!(locale(), progress.features_computing, ready, wanted).to_string()
-                    }
+                    (ready, wanted) if ready < wanted => features_computing(state, ready, wanted),
                     _ => td_string!(
                         locale(),
                         import.finished,

@@ -33,6 +33,15 @@ pub fn MemoryPlanLine() -> impl IntoView {
                 data-engine-bytes=move || state.engine_memory.get()
             >
                 {move || plan.with(|plan| plan.as_ref().map(sentence))}
+                {move || {
+                    state
+                        .engine_memory
+                        .get()
+                        .map(|bytes| {
+                            let mb = bytes.div_ceil(1 << 20);
+                            format!(" {}", td_string!(locale(), memory.engine_holds, mb))
+                        })
+                }}
             </p>
         </Show>
     }

@@ -24,9 +24,7 @@ pub fn FeatureStatus() -> impl IntoView {
                 (ready, wanted) if ready == wanted => {
                     td_string!(locale(), progress.features_ready, n = wanted).to_string()
                 }
-                (ready, wanted) => {
-                    td_string!(locale(), progress.features_computing, ready, wanted).to_string()
-                }
+                (ready, wanted) => features_computing(state, ready, wanted),
             }}
         </p>
         <Show when=move || state.features_error.with(Option::is_some)>
@@ -35,6 +33,21 @@ pub fn FeatureStatus() -> impl IntoView {
             </p>
         </Show>
     }
+}
+
+/// "Computing image features: 120 / 1000", with the pace and the time left once known.
+pub fn features_computing(state: AppState, ready: usize, wanted: usize) -> String {
+    let counted = td_string!(locale(), progress.features_computing, ready, wanted).to_string();
+    state.feature_throughput.with(|throughput| {
+        match (throughput.per_second(), throughput.seconds_left()) {
+            (Some(rate), Some(left)) => {
+                let rate = format!("{rate:.1}");
+                let pace = td_string!(locale(), progress.features_rate, rate);
+                format!("{counted} · {pace} · {}", eta(left))
+            }
+            _ => counted,
+        }
+    })
 }
 
 #[component]

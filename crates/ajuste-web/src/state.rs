@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use ajuste_protocol::{
-    Backend, ClassId, Command, EpochMetrics, MemoryPlan, Prediction, SampleId, TrainSettings,
-    TrainingProgress, TrainingReport,
+    Backend, ClassId, Command, EpochMetrics, MemoryPlan, Prediction, SampleId, Throughput,
+    TrainSettings, TrainingProgress, TrainingReport,
 };
 use leptos::prelude::*;
 
@@ -122,6 +122,8 @@ pub struct AppState {
     pub deleted: RwSignal<Option<DeletedClass>>,
     /// Views with features computed, views wanted.
     pub features: RwSignal<(usize, usize)>,
+    /// How fast the features come.
+    pub feature_throughput: RwSignal<Throughput>,
     /// What the activations of the chosen depth need, and what the engine keeps of them.
     pub memory: RwSignal<Option<MemoryPlan>>,
     /// The engine's WebAssembly memory, in bytes (it only grows).
@@ -172,6 +174,7 @@ impl AppState {
             classes: RwSignal::new(Vec::new()),
             deleted: RwSignal::new(None),
             features: RwSignal::new((0, 0)),
+            feature_throughput: RwSignal::new(Throughput::default()),
             memory: RwSignal::new(None),
             engine_memory: RwSignal::new(None),
             features_error: RwSignal::new(None),
