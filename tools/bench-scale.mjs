@@ -21,7 +21,7 @@ import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeF
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { configure, seconds, serveApp, waitFeatures, waitState } from '../tests/e2e/lib/app.js';
+import { configure, importProgress, seconds, serveApp, waitFeatures, waitState } from '../tests/e2e/lib/app.js';
 import { OUTPUT_DIR, launchBrowser } from '../tests/e2e/lib/browser.js';
 
 const { values: args } = parseArgs({
@@ -168,20 +168,6 @@ function watchMemory(page) {
     await loop;
     return peak;
   };
-}
-
-async function importProgress(page) {
-  return page.evaluate(() => {
-    const el = document.querySelector('[data-testid=import-progress]');
-    return (
-      el && {
-        state: el.getAttribute('data-state'),
-        done: +el.getAttribute('data-done'),
-        total: +el.getAttribute('data-total'),
-        maxInFlight: +el.getAttribute('data-max-in-flight'),
-      }
-    );
-  });
 }
 
 /** Clicks Train: seconds to the first step, and per epoch. */

@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { LONG_MS, card, configure, seconds, serveApp, waitState } from './lib/app.js';
+import { LONG_MS, card, configure, importProgress, seconds, serveApp, waitState } from './lib/app.js';
 import { REPO_ROOT, launchBrowser } from './lib/browser.js';
 import { FIXTURES_DIR, pattern, png } from './lib/fixtures.js';
 
@@ -46,28 +46,12 @@ function writeDataset() {
   return root;
 }
 
-/** The import-progress hook's numbers (null while there is none). */
-async function progress(page) {
-  return page.evaluate(() => {
-    const el = document.querySelector('[data-testid=import-progress]');
-    if (!el) return null;
-    const n = (name) => Number(el.getAttribute(`data-${name}`));
-    return {
-      state: el.getAttribute('data-state'),
-      done: n('done'),
-      total: n('total'),
-      inFlight: n('in-flight'),
-      maxInFlight: n('max-in-flight'),
-    };
-  });
-}
-
 /** Polls the import until it ends; the most files ever seen in flight, and the last numbers. */
 async function watchImport(page, onProgress = async () => {}) {
   let seenInFlight = 0;
   const until = Date.now() + LONG_MS;
   for (;;) {
-    const now = await progress(page);
+    const now = await importProgress(page);
     if (now) {
       seenInFlight = Math.max(seenInFlight, now.inFlight);
       if (now.state === 'done') return { seenInFlight, last: now };
@@ -231,7 +215,7 @@ test('Cancel mid-import keeps what was accepted and sends nothing more', { timeo
     await new Promise((ok) => setTimeout(ok, 2000));
     const later = Object.values(await classCounts(page)).reduce((a, b) => a + b, 0);
     assert.equal(later, shown);
-    assert.equal((await progress(page)).done, last.done);
+    assert.equal((await importProgress(page)).done, last.done);
   } finally {
     await close();
   }

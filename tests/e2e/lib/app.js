@@ -143,6 +143,22 @@ export async function waitFeatures(page, timeout = LONG_MS) {
   );
 }
 
+/** The import-progress hook's numbers (null while there is none). */
+export async function importProgress(page) {
+  return page.evaluate(() => {
+    const el = document.querySelector('[data-testid=import-progress]');
+    if (!el) return null;
+    const n = (name) => Number(el.getAttribute(`data-${name}`));
+    return {
+      state: el.getAttribute('data-state'),
+      done: n('done'),
+      total: n('total'),
+      inFlight: n('in-flight'),
+      maxInFlight: n('max-in-flight'),
+    };
+  });
+}
+
 /** Opens "Advanced" and sets fields by test id, e.g. `{ epochs: 10, augment: false }`. */
 export async function configure(page, { freezeDepth, ...advanced }) {
   if (freezeDepth !== undefined) await page.locator('[data-testid=freeze-depth]').fill(String(freezeDepth));
