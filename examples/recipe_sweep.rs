@@ -23,6 +23,7 @@ use ajuste::model::split::entry_shape;
 use ajuste::model::weights::{load_file, load_safetensors};
 use ajuste::model::{EfficientNetLite0, NUM_BLOCKS};
 use ajuste::rng::Rng;
+use ajuste::train::augment::{AugmentConfig, MIRROR_VIEW};
 use ajuste::train::cache::{ActivationCache, Activations, Key, read_floats};
 use ajuste::train::config::TrainingConfig;
 use ajuste::train::evaluate::evaluate;
@@ -93,6 +94,10 @@ fn config(args: &Args, images_per_class: usize, depth: usize, seed: u64) -> Trai
             "dropout" => config.dropout = value,
             "validation-share" => config.validation_share = value,
             "batch-size" => config.batch_size = value as usize,
+            "test-time-flip" => config.test_time_flip = value != 0.0,
+            "views" => config.augmented_views = value as usize,
+            "min-area" => config.augmentation.min_area = value,
+            "jitter" => config.augmentation.jitter = value,
             other => panic!("unknown setting --{other}"),
         }
     }
@@ -169,14 +174,19 @@ fn shallower(
     cache
 }
 
-/// The stored activations when they are the ones of `keys` at `depth`: a JSON header line,
-/// then the rows as little-endian f32.
-fn load(path: &Path, keys: &[Key], depth: usize, device: &Device) -> Option<Tensor<2>> {
+/// What makes the views of a key: the augmentation settings, and which view is the mirror.
+fn views_tag(augmentation: &AugmentConfig) -> String {
+    format!("{augmentation:?}, mirror view {MIRROR_VIEW}")
+}
+
+/// The stored activations when they are the ones of `keys` at `depth`, made by `tag`'s
+/// views: a JSON header line, then the rows as little-endian f32.
+fn load(path: &Path, keys: &[Key], depth: usize, tag: &str, device: &Device) -> Option<Tensor<2>> {
     let bytes = std::fs::read(path).ok()?;
     let newline = bytes.iter().position(|&b| b == b'\n')?;
-    let (stored_depth, stored_keys): (usize, Vec<Key>) =
+    let (stored_depth, stored_tag, stored_keys): (usize, String, Vec<Key>) =
         serde_json::from_slice(&bytes[..newline]).ok()?;
-    if stored_depth != depth || stored_keys != keys {
+    if stored_depth != depth || stored_tag != tag || stored_keys != keys {
         return None;
     }
     let values: Vec<f32> = bytes[newline + 1..]
@@ -188,9 +198,9 @@ fn load(path: &Path, keys: &[Key], depth: usize, device: &Device) -> Option<Tens
         .then(|| Tensor::from_data(TensorData::new(values, [keys.len(), length]), device))
 }
 
-fn save(path: &Path, cache: &ActivationCache, depth: usize) {
+fn save(path: &Path, cache: &ActivationCache, depth: usize, tag: &str) {
     let keys = cache.keys();
-    let mut bytes = serde_json::to_vec(&(depth, &keys)).expect("JSON");
+    let mut bytes = serde_json::to_vec(&(depth, tag, &keys)).expect("JSON");
     bytes.push(b'\n');
     for chunk in keys.chunks(256) {
         let rows = cache.gather(chunk).expect("cached rows");
@@ -206,7 +216,10 @@ struct Run {
     depth: usize,
     shots: usize,
     seed: u64,
+    /// Scored as the trained classifier predicts (with or without the test-time flip).
     test_accuracy: f32,
+    /// Scored on the plain view alone.
+    plain_test_accuracy: f32,
     train_seconds: f64,
     epochs: usize,
     best_epoch: Option<usize>,
@@ -229,6 +242,7 @@ fn main() {
     let classes = photos.dataset.classes.clone();
     let deepest = *args.depths.iter().max().expect("at least one depth");
     let reference = config(&args, 1, deepest, 0);
+    let tag = views_tag(&reference.augmentation);
 
     let start = Instant::now();
     let mut cache = ActivationCache::new(&device, usize::MAX);
@@ -236,13 +250,15 @@ fn main() {
     let train_ids: Vec<u64> = photos.train.iter().flatten().copied().collect();
     let test_ids: Vec<u64> = photos.test.iter().map(|&(id, _)| id).collect();
     let mut keys = cache.missing(&train_ids, reference.views());
-    keys.extend(cache.missing(&test_ids, 1));
+    // The test images' plain view and its mirror image, for scoring with and without the
+    // test-time flip.
+    keys.extend(cache.missing(&test_ids, MIRROR_VIEW + 1));
     let mut sorted = keys.clone();
     sorted.sort_unstable();
     let stored = args
         .features
         .as_deref()
-        .and_then(|path| load(path, &sorted, deepest, &device));
+        .and_then(|path| load(path, &sorted, deepest, &tag, &device));
     if let Some(rows) = stored {
         pollster::block_on(cache.insert_rows(&sorted, rows)).expect("stored rows");
         eprintln!(
@@ -269,7 +285,7 @@ fn main() {
             start.elapsed().as_secs_f64()
         );
         if let Some(path) = &args.features {
-            save(path, &cache, deepest);
+            save(path, &cache, deepest, &tag);
         }
     }
 
@@ -304,18 +320,24 @@ fn main() {
                 ))
                 .expect("training");
                 let train_seconds = started.elapsed().as_secs_f64();
-                let test = pollster::block_on(evaluate(
-                    &fitted.model,
-                    &activations,
-                    &photos.test,
-                    classes.len(),
-                ))
-                .expect("evaluation");
+                let score = |mirror| {
+                    pollster::block_on(evaluate(
+                        &fitted.model,
+                        &activations,
+                        &photos.test,
+                        classes.len(),
+                        mirror,
+                    ))
+                    .expect("evaluation")
+                    .confusion
+                    .accuracy()
+                };
                 let run = Run {
                     depth,
                     shots,
                     seed,
-                    test_accuracy: test.confusion.accuracy(),
+                    test_accuracy: score(config.mirror_average()),
+                    plain_test_accuracy: score(false),
                     train_seconds,
                     epochs: config.epochs,
                     best_epoch: fitted.best_epoch,

@@ -20,6 +20,7 @@ use ajuste::storage::{
     FEATURE_LEN, Project, ProjectClass, ProjectError, SCHEMA_VERSION, SavedClassifier,
     StoredFeatures,
 };
+use ajuste::train::config::TrainingConfig;
 use ajuste::train::devices::Devices;
 use ajuste::train::export::{self, Classifier};
 use ajuste::train::trainable::TrainableModel;
@@ -111,7 +112,7 @@ fn features(images: &[(usize, usize)]) -> StoredFeatures {
 /// A classifier that reads no weights (reading a project never loads them).
 fn unchecked_classifier() -> SavedClassifier {
     SavedClassifier {
-        manifest: export::Manifest::new(vec!["cat".into(), "dog".into()], 0, None),
+        manifest: export::Manifest::new(vec!["cat".into(), "dog".into()], 0, None, true),
         weights: vec![1, 2, 3],
     }
 }
@@ -122,7 +123,11 @@ fn real_classifier(backbone: &EfficientNetLite0) -> Classifier {
         suffix: Some(UnfrozenSuffix::from_backbone(backbone, 1)),
         head: HeadConfig::new(2).init(&mut Rng::new(5), &Device::flex()),
     };
-    Classifier::new(vec!["cat".into(), "dog".into()], None, model)
+    Classifier::new(
+        vec!["cat".into(), "dog".into()],
+        &TrainingConfig::default(),
+        model,
+    )
 }
 
 fn probabilities(

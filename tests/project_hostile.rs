@@ -100,7 +100,7 @@ static GOOD: LazyLock<Vec<u8>> = LazyLock::new(|| {
             notices: Vec::new(),
         }),
         classifier: Some(SavedClassifier {
-            manifest: export::Manifest::new(classes, 2, Some(8)),
+            manifest: export::Manifest::new(classes, 2, Some(8), true),
             weights: (0..=255).collect(),
         }),
         features: Some(StoredFeatures {

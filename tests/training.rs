@@ -121,7 +121,7 @@ fn accuracy_on(
 
 fn classifier(outcome: FitOutcome) -> Classifier {
     let classes = synthetic::CLASSES.iter().map(|c| c.to_string()).collect();
-    Classifier::new(classes, None, outcome.model)
+    Classifier::new(classes, &TrainingConfig::default(), outcome.model)
 }
 
 fn parameters(module: &impl Module) -> Vec<Vec<f32>> {

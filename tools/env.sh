@@ -9,15 +9,20 @@
 # Where ensure-tools.sh installs tools that don't go to ~/.cargo/bin (npm's binaryen).
 export AJUSTE_TOOLS_DIR="${AJUSTE_TOOLS_DIR:-$HOME/.cache/ajuste-tools}"
 
-# cargo-installed tools (trunk, wasm-bindgen), then wasm-opt from npm binaryen (a node script:
-# binaryen compiled to wasm, which trunk runs as `wasm-opt`).
-for _ajuste_dir in "$AJUSTE_TOOLS_DIR/binaryen/node_modules/.bin" "${CARGO_HOME:-$HOME/.cargo}/bin"; do
+# The real wasm-opt: npm binaryen's (a node script: binaryen compiled to wasm).
+export AJUSTE_WASM_OPT="${AJUSTE_WASM_OPT:-$AJUSTE_TOOLS_DIR/binaryen/node_modules/.bin/wasm-opt}"
+
+# First on PATH: the `wasm-opt` trunk runs, which reuses an output made before for the same
+# input (tools/wasm-opt-cache/wasm-opt); then cargo-installed tools (trunk, wasm-bindgen), then
+# npm binaryen's folder.
+_ajuste_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+for _ajuste_dir in "$AJUSTE_TOOLS_DIR/binaryen/node_modules/.bin" "${CARGO_HOME:-$HOME/.cargo}/bin" "$_ajuste_root/tools/wasm-opt-cache"; do
   case ":$PATH:" in
     *":$_ajuste_dir:"*) ;;
     *) PATH="$_ajuste_dir:$PATH" ;;
   esac
 done
-unset _ajuste_dir
+unset _ajuste_dir _ajuste_root
 export PATH
 
 # One build cache outside the clone, shared by every clone, tests, trunk and the benchmarks.

@@ -218,7 +218,7 @@ impl TrainingRun {
         };
         events.push(Event::Evaluated(fit.evaluation.predictions));
         events.push(Event::TrainingDone(report.clone()));
-        let classifier = Classifier::new(self.classes.clone(), self.config.hidden_units, fit.model);
+        let classifier = Classifier::new(self.classes.clone(), &self.config, fit.model);
         Ok(Outcome::Done(Box::new(classifier), Box::new(report)))
     }
 }

@@ -22,10 +22,18 @@ pub struct AugmentConfig {
     pub jitter: f64,
 }
 
-/// View 0 is always the plain evaluation crop; views 1.. are augmented.
+/// The plain evaluation crop mirrored left to right: a training view like any other, and
+/// the second half of a prediction that averages an image with its mirror image.
+pub const MIRROR_VIEW: usize = 1;
+
+/// View 0 is always the plain evaluation crop, view [`MIRROR_VIEW`] its mirror image; the
+/// views after it are augmented.
 pub fn view(image: &RgbImage, view: usize, config: &AugmentConfig, seed: u64) -> Vec<f32> {
     if view == 0 {
         return to_input(&center_crop(image));
+    }
+    if view == MIRROR_VIEW {
+        return to_input(&image::imageops::flip_horizontal(&center_crop(image)));
     }
     let mut rng = Rng::new(seed ^ (view as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
     let crop = random_resized_crop(image, config.min_area, &mut rng);
@@ -105,14 +113,31 @@ mod tests {
     }
 
     #[test]
+    fn view_one_is_the_plain_crop_mirrored() {
+        let image = gradient();
+        let plain = view(&image, 0, &AugmentConfig::new(), 1);
+        let mirror = view(&image, MIRROR_VIEW, &AugmentConfig::new(), 1);
+        let size = INPUT_SIZE;
+        for channel in 0..3 {
+            for row in 0..size {
+                let at = (channel * size + row) * size;
+                let mut line = plain[at..at + size].to_vec();
+                line.reverse();
+                assert_eq!(line, mirror[at..at + size]);
+            }
+        }
+    }
+
+    #[test]
     fn augmented_views_differ_replay_and_stay_in_range() {
         let image = gradient();
         let config = AugmentConfig::new();
-        let a = view(&image, 1, &config, 9);
+        let a = view(&image, 2, &config, 9);
         assert_eq!(a.len(), 3 * INPUT_SIZE * INPUT_SIZE);
         assert!(a.iter().all(|v| (-1.0..=1.0).contains(v)));
-        assert_eq!(a, view(&image, 1, &config, 9));
-        assert_ne!(a, view(&image, 2, &config, 9));
+        assert_eq!(a, view(&image, 2, &config, 9));
+        assert_ne!(a, view(&image, 3, &config, 9));
         assert_ne!(a, view(&image, 0, &config, 9));
+        assert_ne!(a, view(&image, MIRROR_VIEW, &config, 9));
     }
 }

@@ -43,9 +43,16 @@ pub struct TrainingConfig {
     pub hidden_units: Option<usize>,
     #[config(default = true)]
     pub augment: bool,
-    /// Augmented views computed per image (besides the plain one) when augmenting.
+    /// Augmented views computed per image (besides the plain one) when augmenting; the first
+    /// is the plain one's mirror image (`augment::MIRROR_VIEW`).
     #[config(default = 4)]
     pub augmented_views: usize,
+    /// Predictions (and validation) average the class probabilities of each image and its
+    /// mirror image when augmenting ([`Self::mirror_average`]): a photo's left and right are
+    /// seldom what tells classes apart, and two looks at it vote better than one (README,
+    /// "The training recipe").
+    #[config(default = true)]
+    pub test_time_flip: bool,
     pub augmentation: AugmentConfig,
     /// None by default: see `protocol::VALIDATION_FROM_IMAGES`.
     #[config(default = 0.0)]
@@ -62,6 +69,13 @@ impl TrainingConfig {
         } else {
             0
         }
+    }
+
+    /// Whether predictions average each image with its mirror image: asked for, and the
+    /// mirror image is among the views (it is an augmentation: off with augmentation, so
+    /// that "plain images only" holds for training, validation and prediction alike).
+    pub fn mirror_average(&self) -> bool {
+        self.test_time_flip && self.views() > super::augment::MIRROR_VIEW
     }
 }
 
@@ -130,6 +144,16 @@ mod tests {
         let config = TrainingConfig::from_settings(&settings);
         assert_eq!(config.settings(), settings);
         assert_eq!(config.views(), 1);
+        assert!(!config.mirror_average(), "no augmentation, no mirror image");
+        let augmenting = config.clone().with_augment(true);
+        assert!(augmenting.mirror_average());
+        assert!(
+            !augmenting
+                .clone()
+                .with_test_time_flip(false)
+                .mirror_average()
+        );
+        assert!(!augmenting.with_augmented_views(0).mirror_average());
         assert_eq!(config.seed, 7);
         // The rest keeps the core's defaults.
         let defaults = TrainingConfig::default();

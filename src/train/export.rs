@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TrainError;
 use super::cache::read_floats;
+use super::config::TrainingConfig;
 use super::devices::Devices;
 use super::trainable::TrainableModel;
 use crate::model::EfficientNetLite0;
@@ -35,6 +36,10 @@ pub struct Preprocessing {
     pub center_crop: usize,
     /// How 8-bit RGB becomes network input.
     pub scaling: String,
+    /// The prediction is the mean of the class probabilities of the crop and of its mirror
+    /// image (left and right swapped). Files from before this existed predict on the crop.
+    #[serde(default)]
+    pub mirror_average: bool,
 }
 
 impl Default for Preprocessing {
@@ -43,6 +48,7 @@ impl Default for Preprocessing {
             resize_short_side: crate::data::image::RESIZE_SHORT_SIDE,
             center_crop: crate::model::INPUT_SIZE,
             scaling: "x / 127.5 - 1 (RGB)".into(),
+            mirror_average: true,
         }
     }
 }
@@ -91,7 +97,12 @@ impl Manifest {
         Ok(())
     }
 
-    pub fn new(classes: Vec<String>, freeze_depth: usize, hidden_units: Option<usize>) -> Self {
+    pub fn new(
+        classes: Vec<String>,
+        freeze_depth: usize,
+        hidden_units: Option<usize>,
+        mirror_average: bool,
+    ) -> Self {
         Self {
             format: FORMAT.into(),
             version: FORMAT_VERSION,
@@ -99,7 +110,10 @@ impl Manifest {
             classes,
             freeze_depth,
             hidden_units,
-            preprocessing: Preprocessing::default(),
+            preprocessing: Preprocessing {
+                mirror_average,
+                ..Preprocessing::default()
+            },
         }
     }
 }
@@ -165,8 +179,14 @@ impl Classifier {
         Ok(Self { manifest, model })
     }
 
-    pub fn new(classes: Vec<String>, hidden_units: Option<usize>, model: TrainableModel) -> Self {
-        let manifest = Manifest::new(classes, model.freeze_depth(), hidden_units);
+    /// What training produced, predicting as `config` says.
+    pub fn new(classes: Vec<String>, config: &TrainingConfig, model: TrainableModel) -> Self {
+        let manifest = Manifest::new(
+            classes,
+            model.freeze_depth(),
+            config.hidden_units,
+            config.mirror_average(),
+        );
         Self { manifest, model }
     }
 
@@ -192,15 +212,30 @@ impl Classifier {
         images: Tensor<4>,
         devices: &Devices,
     ) -> Result<Vec<Vec<f32>>, TrainError> {
+        let count = images.dims()[0];
+        let mirror = self.manifest.preprocessing.mirror_average;
+        let images = if mirror {
+            // Width is the last axis: the same pixels as `augment::MIRROR_VIEW`.
+            Tensor::cat(vec![images.clone(), images.flip([3])], 0)
+        } else {
+            images
+        };
         let depth = self.model.freeze_depth();
         let rows = devices
             .to_training(frozen_prefix(backbone, images, depth), depth)
             .await?;
         let logits = self.model.forward_cached(rows);
         let values = read_floats(softmax(logits, 1)).await?;
-        Ok(values
-            .chunks(self.manifest.classes.len())
-            .map(<[f32]>::to_vec)
+        let classes = self.manifest.classes.len();
+        let rows: Vec<Vec<f32>> = values.chunks(classes).map(<[f32]>::to_vec).collect();
+        if !mirror {
+            return Ok(rows);
+        }
+        let (plain, mirrored) = rows.split_at(count);
+        Ok(plain
+            .iter()
+            .zip(mirrored)
+            .map(|(p, q)| p.iter().zip(q).map(|(a, b)| (a + b) / 2.0).collect())
             .collect())
     }
 }

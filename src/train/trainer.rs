@@ -374,13 +374,22 @@ impl Trainer {
         Ok(metrics)
     }
 
-    /// Loss and confusion matrix of the current model on `items` (plain views).
+    /// Loss and confusion matrix of the current model on `items`, predicted as the trained
+    /// classifier will predict them (see [`evaluate`]).
     pub async fn evaluate(
         &self,
         activations: &Activations<'_>,
         items: &[(u64, usize)],
     ) -> Result<Evaluation, TrainError> {
-        evaluate(&self.model.valid(), activations, items, self.num_classes).await
+        let mirror = self.config.mirror_average();
+        evaluate(
+            &self.model.valid(),
+            activations,
+            items,
+            self.num_classes,
+            mirror,
+        )
+        .await
     }
 
     /// Sample ids and labels held out for validation.
@@ -405,7 +414,8 @@ impl Trainer {
         } else {
             (&self.validation, EvaluatedOn::Validation)
         };
-        let evaluation = evaluate(&model, activations, items, self.num_classes).await?;
+        let mirror = self.config.mirror_average();
+        let evaluation = evaluate(&model, activations, items, self.num_classes, mirror).await?;
         Ok(FitOutcome {
             model,
             best_epoch,

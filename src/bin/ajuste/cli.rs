@@ -68,7 +68,7 @@ pub struct TrainArgs {
     /// 0.15 from 50 images per class on, else 0].
     #[arg(long)]
     pub validation_share: Option<f64>,
-    /// Augmented views computed per training image.
+    /// Augmented views computed per training image (the first is its mirror image).
     #[arg(long)]
     pub views: Option<usize>,
     #[arg(long, default_value_t = 42)]
@@ -76,6 +76,9 @@ pub struct TrainArgs {
     /// Train on the plain images only.
     #[arg(long)]
     pub no_augment: bool,
+    /// Predict on each image alone, not also on its mirror image (half the prediction time).
+    #[arg(long)]
+    pub no_test_time_flip: bool,
     /// Where to write the result: a project file (`.ajuste`: images, settings, report and
     /// classifier), or a directory (the classifier alone).
     #[arg(long)]

@@ -85,6 +85,9 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
     if args.no_augment {
         config.augment = false;
     }
+    if args.no_test_time_flip {
+        config.test_time_flip = false;
+    }
     if let Some(epochs) = args.epochs {
         config.epochs = epochs;
     }
@@ -183,7 +186,7 @@ pub fn train(args: &TrainArgs, device: &Device) -> Result<ExitCode, String> {
         EvaluatedOn::Validation => "validation",
         EvaluatedOn::Training => "training",
     };
-    let classifier = Classifier::new(dataset.classes.clone(), config.hidden_units, fitted.model);
+    let classifier = Classifier::new(dataset.classes.clone(), &config, fitted.model);
     let devices = Devices::single(device);
 
     let (test_confusion, test_images) = match &args.test {
