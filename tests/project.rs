@@ -18,7 +18,7 @@ use ajuste::protocol::{
 use ajuste::rng::Rng;
 use ajuste::storage::{
     FEATURE_LEN, Project, ProjectClass, ProjectError, SCHEMA_VERSION, SavedClassifier,
-    StoredFeatures,
+    StoredFeatures, StoredImage,
 };
 use ajuste::train::config::TrainingConfig;
 use ajuste::train::devices::Devices;
@@ -48,7 +48,7 @@ fn class(name: &str, enabled: bool, sizes: &[(u32, u32)], seed: u64) -> ProjectC
         name: name.into(),
         enabled,
         samples: (sizes.iter().enumerate())
-            .map(|(i, &(w, h))| noise(w, h, seed + i as u64))
+            .map(|(i, &(w, h))| StoredImage::encode(&noise(w, h, seed + i as u64)).unwrap())
             .collect(),
     }
 }
@@ -161,7 +161,9 @@ fn a_saved_project_opens_exactly_as_it_was() {
         .load(&backbone, &Device::flex())
         .unwrap();
     assert_eq!(loaded.manifest, classifier.manifest);
-    let images: Vec<RgbImage> = reloaded.classes[2].samples.clone();
+    let images: Vec<RgbImage> = (reloaded.classes[2].samples.iter())
+        .map(StoredImage::decode)
+        .collect();
     assert_eq!(
         probabilities(&loaded, &backbone, &images),
         probabilities(&classifier, &backbone, &images)
@@ -169,8 +171,9 @@ fn a_saved_project_opens_exactly_as_it_was() {
     // Handed back to the engine (which brings every image to short side 256), a stored
     // image stays as it is: its features are the ones it had before it was saved.
     for image in reloaded.classes.iter().flat_map(|c| &c.samples) {
+        let image = image.decode();
         assert!(
-            resize_short_side(image) == *image,
+            resize_short_side(&image) == image,
             "{:?}",
             image.dimensions()
         );
@@ -537,7 +540,7 @@ fn bad_images_and_classifiers_are_refused_by_kind() {
 #[test]
 fn what_would_not_open_is_not_written() {
     let mut wrong_size = project(None);
-    wrong_size.classes[0].samples.push(noise(300, 300, 1));
+    (wrong_size.classes[0].samples).push(StoredImage::encode(&noise(300, 300, 1)).unwrap());
     assert!(matches!(
         wrong_size.to_bytes(),
         Err(ProjectError::ImageSize { width: 300, .. })

@@ -12,7 +12,7 @@ use ajuste::storage::limits::{
     MAX_CLASSIFIER_BYTES, MAX_ENTRIES, MAX_IMAGE_LONG_SIDE, MAX_MANIFEST_BYTES,
 };
 use ajuste::storage::{
-    FEATURE_LEN, Project, ProjectClass, ProjectError, SavedClassifier, StoredFeatures,
+    FEATURE_LEN, Project, ProjectClass, ProjectError, SavedClassifier, StoredFeatures, StoredImage,
 };
 use ajuste::train::export;
 use common::zips::{self, Entry};
@@ -73,9 +73,10 @@ const MIB: usize = 1 << 20;
 /// and a classifier: every part of the format is there to be damaged.
 static GOOD: LazyLock<Vec<u8>> = LazyLock::new(|| {
     let image = |seed: u32| {
-        RgbImage::from_fn(256, 256 + seed, |x, y| {
+        StoredImage::encode(&RgbImage::from_fn(256, 256 + seed, |x, y| {
             image::Rgb([x as u8, y as u8, (x + y + seed) as u8])
-        })
+        }))
+        .unwrap()
     };
     let class = |name: &str, seed| ProjectClass {
         name: name.into(),

@@ -119,11 +119,11 @@ impl Session {
             let mut ids = Vec::with_capacity(class.samples.len());
             for image in &class.samples {
                 let sample = fresh();
-                if let Err(invalid) = samples.add(sample, id, image) {
+                if let Err(invalid) = samples.add_stored(sample, id, image.clone()) {
                     return self.reject_file(invalid.into());
                 }
                 ids.push(sample);
-                thumbnails.push((sample, thumbnail(image)));
+                thumbnails.push((sample, thumbnail(&image.decode())));
             }
             opened.push(OpenedClass {
                 id,

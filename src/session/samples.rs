@@ -1,18 +1,21 @@
 //! The images the user added, by id, with the class each belongs to.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use ajuste_protocol::{ClassId, Invalid, SampleId};
 use image::RgbImage;
 
 use crate::data::image::resize_short_side;
+use crate::storage::StoredImage;
 use crate::train::cache::ImageSource;
 
 struct StoredSample {
     class: ClassId,
     /// At short side 256: the evaluation view is its centre crop, augmented views are cut
-    /// from it.
-    image: RgbImage,
+    /// from it. Kept as the PNG a project file stores (about half the pixels' size on photos:
+    /// thousands of images fit), decoded only while its views are computed.
+    image: StoredImage,
 }
 
 #[derive(Default)]
@@ -26,7 +29,21 @@ impl SampleStore {
         if self.samples.contains_key(&id) {
             return Err(Invalid::DuplicateSample(id));
         }
-        let image = resize_short_side(image);
+        let image = StoredImage::encode(&resize_short_side(image))
+            .expect("a PNG is written to memory whatever the image");
+        self.add_stored(id, class, image)
+    }
+
+    /// Keeps an image already at the engine's size (from a project file).
+    pub fn add_stored(
+        &mut self,
+        id: SampleId,
+        class: ClassId,
+        image: StoredImage,
+    ) -> Result<(), Invalid> {
+        if self.samples.contains_key(&id) {
+            return Err(Invalid::DuplicateSample(id));
+        }
         self.samples.insert(id, StoredSample { class, image });
         Ok(())
     }
@@ -49,8 +66,8 @@ impl SampleStore {
         ids
     }
 
-    /// The images of `class`, in id order.
-    pub fn images_of(&self, class: ClassId) -> Vec<RgbImage> {
+    /// The images of `class`, in id order (sharing their bytes with the store).
+    pub fn images_of(&self, class: ClassId) -> Vec<StoredImage> {
         self.samples
             .values()
             .filter(|sample| sample.class == class)
@@ -88,8 +105,13 @@ impl SampleStore {
 }
 
 impl ImageSource for SampleStore {
-    fn image(&self, id: u64) -> Option<&RgbImage> {
-        self.samples.get(&id).map(|sample| &sample.image)
+    fn image(&self, id: u64) -> Option<Cow<'_, RgbImage>> {
+        let sample = self.samples.get(&id)?;
+        Some(Cow::Owned(sample.image.decode()))
+    }
+
+    fn contains(&self, id: u64) -> bool {
+        self.samples.contains_key(&id)
     }
 }
 
@@ -108,6 +130,10 @@ mod tests {
             Err(Invalid::DuplicateSample(5))
         );
         assert_eq!(store.image(5).unwrap().dimensions(), (295, 256));
+        assert_eq!(
+            store.add_stored(5, 20, store.images_of(10)[0].clone()),
+            Err(Invalid::DuplicateSample(5))
+        );
         assert_eq!(store.labelled(&[20, 10]), vec![(2, 0), (5, 1), (9, 1)]);
         assert_eq!(store.labelled(&[10]), vec![(5, 0), (9, 0)]);
         assert_eq!(store.ids_of(10), vec![5, 9]);

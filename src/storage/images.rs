@@ -1,7 +1,9 @@
 //! Stored images: 8-bit RGB PNG (lossless, so that features after a reload are bit-identical),
 //! at the size the engine keeps them.
 
+use std::fmt;
 use std::io::Cursor;
+use std::sync::Arc;
 
 use image::codecs::png::{CompressionType, FilterType, PngDecoder, PngEncoder};
 use image::{ColorType, ImageDecoder, ImageEncoder, Limits, RgbImage};
@@ -14,7 +16,71 @@ pub const HEADER_BYTES: u64 = 33;
 const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 const RGB8: (u8, u8) = (8, 2);
 
-pub fn encode(image: &RgbImage) -> Result<Vec<u8>, ProjectError> {
+/// An image as the engine keeps it and a project file stores it: a PNG at the engine's size
+/// (short side 256), about half the decoded size on photos, decoded where its pixels are
+/// needed. Clones share the bytes; a project file is written from them as they are.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StoredImage {
+    png: Arc<[u8]>,
+    width: u32,
+    height: u32,
+}
+
+impl StoredImage {
+    /// Encodes an image already at the engine's size.
+    pub fn encode(image: &RgbImage) -> Result<Self, ProjectError> {
+        Ok(Self {
+            png: encode(image)?.into(),
+            width: image.width(),
+            height: image.height(),
+        })
+    }
+
+    /// Takes the PNG of a project entry named `name` once it decodes to an image of the
+    /// engine's size: what is kept then always decodes.
+    pub fn read(name: &str, png: Vec<u8>) -> Result<Self, ProjectError> {
+        let (width, height) = decode(name, &png)?.dimensions();
+        Ok(Self {
+            png: png.into(),
+            width,
+            height,
+        })
+    }
+
+    /// The pixels. Only bytes that were encoded here or checked by [`Self::read`] get in,
+    /// so this cannot fail but for a bug.
+    pub fn decode(&self) -> RgbImage {
+        decode("a stored image", &self.png).expect("a stored image was checked when kept")
+    }
+
+    pub fn png(&self) -> &[u8] {
+        &self.png
+    }
+
+    pub fn dimensions(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    /// The bytes its pixels take once decoded.
+    pub fn pixel_bytes(&self) -> u64 {
+        u64::from(self.width) * u64::from(self.height) * 3
+    }
+}
+
+/// Size and bytes, not the bytes themselves: a failed comparison stays readable.
+impl fmt::Debug for StoredImage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "StoredImage({}×{}, {} PNG bytes)",
+            self.width,
+            self.height,
+            self.png.len()
+        )
+    }
+}
+
+fn encode(image: &RgbImage) -> Result<Vec<u8>, ProjectError> {
     let mut bytes = Vec::new();
     // On photos, fast compression is 7% larger than the default and ten times quicker.
     PngEncoder::new_with_quality(&mut bytes, CompressionType::Fast, FilterType::Adaptive)
@@ -110,6 +176,23 @@ mod tests {
             );
             assert_eq!(decode("x", &png).unwrap(), image);
         }
+    }
+
+    #[test]
+    fn a_stored_image_keeps_its_png_and_gives_the_same_pixels() {
+        let image = noise(341, 256);
+        let stored = StoredImage::encode(&image).unwrap();
+        assert_eq!(stored.dimensions(), (341, 256));
+        assert_eq!(stored.pixel_bytes(), 341 * 256 * 3);
+        assert_eq!(stored.decode(), image);
+        let read = StoredImage::read("x", stored.png().to_vec()).unwrap();
+        assert_eq!(read, stored);
+        let mut broken = stored.png().to_vec();
+        broken.truncate(broken.len() / 2);
+        assert!(matches!(
+            StoredImage::read("x", broken),
+            Err(ProjectError::BadImage { .. })
+        ));
     }
 
     #[test]

@@ -30,6 +30,7 @@ mod project;
 
 pub use error::ProjectError;
 pub use features::{FEATURE_LEN, StoredFeatures};
+pub use images::StoredImage;
 pub use manifest::{FORMAT, SCHEMA_VERSION};
 pub use model_file::{read_model, write_model};
 pub use project::{Project, ProjectClass, SavedClassifier};

@@ -6,13 +6,13 @@ use std::fmt;
 
 use ajuste_protocol::{TrainSettings, TrainingReport, check_class_list};
 use burn::prelude::Device;
-use image::RgbImage;
 
+use super::ProjectError;
 use super::archive::{Archive, ArchiveWriter, check_name};
 use super::features::{FEATURES_ENTRY, StoredFeatures};
+use super::images::{self, StoredImage};
 use super::limits::*;
 use super::manifest::*;
-use super::{ProjectError, images};
 use crate::model::EfficientNetLite0;
 use crate::train::export::{self, Classifier};
 
@@ -35,7 +35,7 @@ pub struct ProjectClass {
     /// Whether the class takes part in training.
     pub enabled: bool,
     /// As the engine keeps them: short side 256 (see `data::image::resize_short_side`).
-    pub samples: Vec<RgbImage>,
+    pub samples: Vec<StoredImage>,
 }
 
 /// A trained classifier as bytes: reading a project needs no network, loading the classifier
@@ -91,7 +91,7 @@ impl Project {
     }
 
     /// Whether [`Self::to_bytes`] would write this project (everything it checks but the
-    /// limits of the file itself), without encoding an image: cheap enough to ask before
+    /// limits of the file itself), without building the archive: cheap enough to ask before
     /// work that ends in writing it.
     pub fn check(&self) -> Result<(), ProjectError> {
         self.checked_names().map(drop)
@@ -113,7 +113,7 @@ impl Project {
             for (n, image) in class.samples.iter().enumerate() {
                 let (width, height) = image.dimensions();
                 images::check_size(&image_entry(index, n), width, height)?;
-                pixel_bytes += image.as_raw().len() as u64;
+                pixel_bytes += image.pixel_bytes();
             }
         }
         if pixel_bytes > MAX_PIXEL_BYTES {
@@ -153,7 +153,7 @@ impl Project {
         zip.add(MANIFEST, &manifest.to_json()?, MAX_MANIFEST_BYTES, true)?;
         for (entry, class) in manifest.classes.iter().zip(&self.classes) {
             for (file, image) in entry.images.iter().zip(&class.samples) {
-                zip.add(file, &images::encode(image)?, MAX_IMAGE_BYTES, false)?;
+                zip.add(file, image.png(), MAX_IMAGE_BYTES, false)?;
             }
         }
         if let Some(classifier) = &self.classifier {
@@ -202,7 +202,7 @@ impl Project {
             let mut samples = Vec::with_capacity(entry.images.len());
             for file in &entry.images {
                 let png = archive.read(file, MAX_IMAGE_BYTES)?;
-                samples.push(images::decode(file, &png)?);
+                samples.push(StoredImage::read(file, png)?);
             }
             classes.push(ProjectClass {
                 name: entry.name,
@@ -330,7 +330,7 @@ fn check_report(report: &TrainingReport, names: &[String]) -> Result<(), String>
 /// Sizes, not pixels: a failed comparison of two projects stays readable.
 impl fmt::Debug for ProjectClass {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sizes: Vec<(u32, u32)> = self.samples.iter().map(RgbImage::dimensions).collect();
+        let sizes: Vec<(u32, u32)> = self.samples.iter().map(StoredImage::dimensions).collect();
         f.debug_struct("ProjectClass")
             .field("name", &self.name)
             .field("enabled", &self.enabled)

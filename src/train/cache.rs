@@ -4,6 +4,7 @@
 //! trainable suffix on these. Entries stay on the device up to a byte budget and move to
 //! host memory beyond it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use burn::prelude::*;
@@ -22,14 +23,22 @@ use crate::model::split::{entry_shape, frozen_prefix};
 /// (sample id, view): view 0 is the plain image, the others augmented.
 pub type Key = (u64, usize);
 
-/// Where the cache finds a sample's image (at short side 256) by id.
+/// Where the cache finds a sample's image (at short side 256) by id: borrowed where it is
+/// kept decoded, decoded for the occasion where it is kept compressed.
 pub trait ImageSource {
-    fn image(&self, id: u64) -> Option<&RgbImage>;
+    fn image(&self, id: u64) -> Option<Cow<'_, RgbImage>>;
+
+    fn contains(&self, id: u64) -> bool;
 }
 
 impl ImageSource for Dataset {
-    fn image(&self, id: u64) -> Option<&RgbImage> {
-        self.samples.iter().find(|s| s.id == id).map(|s| &s.image)
+    fn image(&self, id: u64) -> Option<Cow<'_, RgbImage>> {
+        let sample = self.samples.iter().find(|s| s.id == id)?;
+        Some(Cow::Borrowed(&sample.image))
+    }
+
+    fn contains(&self, id: u64) -> bool {
+        self.samples.iter().any(|s| s.id == id)
     }
 }
 
@@ -234,7 +243,7 @@ fn view_batch(
         .iter()
         .map(|&(id, v)| {
             let image = images.image(id).ok_or(TrainError::UnknownSample(id))?;
-            Ok(view(image, v, augmentation, seed ^ id))
+            Ok(view(&image, v, augmentation, seed ^ id))
         })
         .collect::<Result<_, TrainError>>()?;
     Ok(images_to_tensor(&inputs, device))
@@ -273,7 +282,7 @@ impl Activations<'_> {
     pub fn contains(&self, key: &Key) -> bool {
         match self {
             Self::Cached(cache) => cache.contains(key),
-            Self::Recomputed { images, .. } => images.image(key.0).is_some(),
+            Self::Recomputed { images, .. } => images.contains(key.0),
         }
     }
 

@@ -12,7 +12,7 @@ use ajuste::model::EfficientNetLite0;
 use ajuste::protocol::{TrainSettings, TrainingReport};
 use ajuste::rng::Rng;
 use ajuste::storage::{
-    EXTENSION, Project, ProjectClass, ProjectError, SavedClassifier, read_model,
+    EXTENSION, Project, ProjectClass, ProjectError, SavedClassifier, StoredImage, read_model,
 };
 use ajuste::train::export::Classifier;
 use burn::prelude::Device;
@@ -119,7 +119,7 @@ fn project_dataset(project: &Project, shots: Option<usize>, seed: u64) -> Datase
             let sample = Sample {
                 id: dataset.samples.len() as u64,
                 label,
-                image: class.samples[index].clone(),
+                image: class.samples[index].decode(),
             };
             dataset
                 .insert(sample)
@@ -147,15 +147,19 @@ pub fn output_project(
         Source::Project(project) => *project,
         Source::Folder(_) => Project {
             classes: (dataset.classes.iter().enumerate())
-                .map(|(label, name)| ProjectClass {
-                    name: name.clone(),
-                    enabled: true,
-                    samples: (dataset.samples.iter())
+                .map(|(label, name)| {
+                    let samples = (dataset.samples.iter())
                         .filter(|sample| sample.label == label)
-                        .map(|sample| sample.image.clone())
-                        .collect(),
+                        .map(|sample| StoredImage::encode(&sample.image))
+                        .collect::<Result<_, _>>()
+                        .map_err(|e| format!("{}: {e}", out.display()))?;
+                    Ok(ProjectClass {
+                        name: name.clone(),
+                        enabled: true,
+                        samples,
+                    })
                 })
-                .collect(),
+                .collect::<Result<_, String>>()?,
             ..Project::default()
         },
     };
