@@ -36,6 +36,9 @@ fn pytorch_images_per_second(threads: usize) -> Option<serde_json::Value> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/bench_pytorch.py");
     let batches: Vec<String> = BATCHES.iter().map(usize::to_string).collect();
     let output = Command::new("python3")
+        // The allocator settings of this side (`allocator::keep_freed_memory`), so that both
+        // run with the same malloc.
+        .env("GLIBC_TUNABLES", ajuste::allocator::GLIBC_TUNABLES)
         .arg(script)
         .args([
             "--threads",
@@ -59,6 +62,7 @@ fn pytorch_images_per_second(threads: usize) -> Option<serde_json::Value> {
 }
 
 fn main() {
+    ajuste::allocator::keep_freed_memory();
     let threads = std::thread::available_parallelism()
         .map(usize::from)
         .unwrap_or(1);

@@ -126,6 +126,7 @@ fn run(images: usize, augment: bool) -> String {
 }
 
 fn main() {
+    ajuste::allocator::keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let augment = !args.iter().any(|a| a == "--plain");
     let counts: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();

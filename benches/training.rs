@@ -86,6 +86,9 @@ fn epoch_seconds(
 fn pytorch(threads: usize) -> Option<serde_json::Value> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tools/bench_pytorch_train.py");
     let output = Command::new("python3")
+        // The allocator settings of this side (`allocator::keep_freed_memory`), so that both
+        // run with the same malloc.
+        .env("GLIBC_TUNABLES", ajuste::allocator::GLIBC_TUNABLES)
         .args([
             script,
             "--threads",
@@ -112,6 +115,7 @@ fn ratio(ours: f64, theirs: Option<f64>) -> String {
 }
 
 fn main() {
+    ajuste::allocator::keep_freed_memory();
     let threads = std::thread::available_parallelism()
         .map(usize::from)
         .unwrap_or(1);

@@ -1,6 +1,8 @@
 //! Ajuste: transfer learning and fine-tuning of EfficientNet-Lite0, natively or in the
 //! browser on WebGPU.
 
+#[cfg(not(target_arch = "wasm32"))]
+pub mod allocator;
 pub mod data;
 pub mod model;
 pub mod rng;

@@ -6,5 +6,6 @@ mod projects;
 mod train_commands;
 
 fn main() -> std::process::ExitCode {
+    ajuste::allocator::keep_freed_memory();
     cli::run()
 }
