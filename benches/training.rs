@@ -88,7 +88,7 @@ fn pytorch(threads: usize) -> Option<serde_json::Value> {
     let output = Command::new("python3")
         // The allocator settings of this side (`allocator::keep_freed_memory`), so that both
         // run with the same malloc.
-        .env("GLIBC_TUNABLES", ajuste::allocator::GLIBC_TUNABLES)
+        .env("GLIBC_TUNABLES", ajuste::allocator::glibc_tunables())
         .args([
             script,
             "--threads",

@@ -332,12 +332,17 @@ fn main() {
                     .confusion
                     .accuracy()
                 };
+                let plain_test_accuracy = score(false);
                 let run = Run {
                     depth,
                     shots,
                     seed,
-                    test_accuracy: score(config.mirror_average()),
-                    plain_test_accuracy: score(false),
+                    test_accuracy: if config.mirror_average() {
+                        score(true)
+                    } else {
+                        plain_test_accuracy
+                    },
+                    plain_test_accuracy,
                     train_seconds,
                     epochs: config.epochs,
                     best_epoch: fitted.best_epoch,

@@ -26,9 +26,6 @@ pub struct SampleStore {
 impl SampleStore {
     /// Keeps a decoded image (any size) under the page's id.
     pub fn add(&mut self, id: SampleId, class: ClassId, image: &RgbImage) -> Result<(), Invalid> {
-        if self.samples.contains_key(&id) {
-            return Err(Invalid::DuplicateSample(id));
-        }
         let image = StoredImage::encode(&resize_short_side(image))
             .expect("a PNG is written to memory whatever the image");
         self.add_stored(id, class, image)
