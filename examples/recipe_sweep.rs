@@ -96,6 +96,7 @@ fn config(args: &Args, images_per_class: usize, depth: usize, seed: u64) -> Trai
             "batch-size" => config.batch_size = value as usize,
             "test-time-flip" => config.test_time_flip = value != 0.0,
             "views" => config.augmented_views = value as usize,
+            "feature-length" => config.feature_length = (value > 0.0).then_some(value as f32),
             "min-area" => config.augmentation.min_area = value,
             "jitter" => config.augmentation.jitter = value,
             other => panic!("unknown setting --{other}"),

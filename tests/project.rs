@@ -8,7 +8,6 @@ mod common;
 use ajuste::data::batch::images_to_tensor;
 use ajuste::data::image::{center_crop, resize_short_side, to_input};
 use ajuste::model::EfficientNetLite0;
-use ajuste::model::head::HeadConfig;
 use ajuste::model::split::UnfrozenSuffix;
 use ajuste::model::weights::load_safetensors;
 use ajuste::protocol::limits::MAX_CLASSES;
@@ -112,22 +111,22 @@ fn features(images: &[(usize, usize)]) -> StoredFeatures {
 /// A classifier that reads no weights (reading a project never loads them).
 fn unchecked_classifier() -> SavedClassifier {
     SavedClassifier {
-        manifest: export::Manifest::new(vec!["cat".into(), "dog".into()], 0, None, true),
+        manifest: export::Manifest::new(
+            vec!["cat".into(), "dog".into()],
+            &TrainingConfig::default(),
+        ),
         weights: vec![1, 2, 3],
     }
 }
 
 /// Fine-tuned (depth 1), so that the saved weights include backbone blocks, not only a head.
 fn real_classifier(backbone: &EfficientNetLite0) -> Classifier {
+    let config = TrainingConfig::default().with_freeze_depth(1);
     let model = TrainableModel {
         suffix: Some(UnfrozenSuffix::from_backbone(backbone, 1)),
-        head: HeadConfig::new(2).init(&mut Rng::new(5), &Device::flex()),
+        head: config.head(2).init(&mut Rng::new(5), &Device::flex()),
     };
-    Classifier::new(
-        vec!["cat".into(), "dog".into()],
-        &TrainingConfig::default(),
-        model,
-    )
+    Classifier::new(vec!["cat".into(), "dog".into()], &config, model)
 }
 
 fn probabilities(
@@ -515,6 +514,10 @@ fn bad_images_and_classifiers_are_refused_by_kind() {
     for edit in [
         |c: &mut Value| c["hidden_units"] = json!(1_000_000_000),
         |c: &mut Value| c["hidden_units"] = json!(0),
+        |c: &mut Value| c["feature_length"] = json!(0),
+        |c: &mut Value| c["feature_length"] = json!(-16),
+        |c: &mut Value| c["feature_length"] = json!(1e30),
+        |c: &mut Value| c["feature_length"] = json!("16"),
         |c: &mut Value| c["freeze_depth"] = json!(17),
         |c: &mut Value| c["format"] = json!("ajuste-project"),
         |c: &mut Value| c["classes"] = json!(["cat"]),

@@ -14,6 +14,7 @@ use ajuste::storage::limits::{
 use ajuste::storage::{
     FEATURE_LEN, Project, ProjectClass, ProjectError, SavedClassifier, StoredFeatures, StoredImage,
 };
+use ajuste::train::config::TrainingConfig;
 use ajuste::train::export;
 use common::zips::{self, Entry};
 use image::RgbImage;
@@ -101,7 +102,12 @@ static GOOD: LazyLock<Vec<u8>> = LazyLock::new(|| {
             notices: Vec::new(),
         }),
         classifier: Some(SavedClassifier {
-            manifest: export::Manifest::new(classes, 2, Some(8), true),
+            manifest: export::Manifest::new(
+                classes,
+                &TrainingConfig::default()
+                    .with_freeze_depth(2)
+                    .with_hidden_units(Some(8)),
+            ),
             weights: (0..=255).collect(),
         }),
         features: Some(StoredFeatures {
@@ -190,6 +196,7 @@ fn json_value() -> impl Strategy<Value = Value> {
         "matrix",
         "confusion",
         "hidden_units",
+        "feature_length",
         "x",
     ];
     leaf.prop_recursive(3, 24, 4, move |inner| {

@@ -113,15 +113,18 @@ fn predictions_average_the_mirror_image_as_the_evaluation_does() {
 }
 
 #[test]
-fn classifiers_saved_before_the_flip_predict_on_the_plain_crop() {
-    let manifest = Manifest::new(vec!["a".into(), "b".into()], 0, None, true);
+fn classifiers_saved_before_the_flip_predict_on_the_plain_crop_as_they_came() {
+    let manifest = Manifest::new(vec!["a".into(), "b".into()], &TrainingConfig::default());
     let mut json: serde_json::Value = serde_json::to_value(&manifest).unwrap();
     assert_eq!(json["preprocessing"]["mirror_average"], true);
+    assert_eq!(json["feature_length"], 8.0);
     json["preprocessing"]
         .as_object_mut()
         .unwrap()
         .remove("mirror_average");
+    json.as_object_mut().unwrap().remove("feature_length");
     let older: Manifest = serde_json::from_value(json).unwrap();
     assert!(!older.preprocessing.mirror_average);
+    assert_eq!(older.feature_length, None, "features as they come");
     older.check().unwrap();
 }

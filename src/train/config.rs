@@ -5,6 +5,7 @@ use ajuste_protocol::TrainSettings;
 use burn::prelude::*;
 
 use super::augment::AugmentConfig;
+use crate::model::head::HeadConfig;
 
 #[derive(Config, Debug)]
 pub struct TrainingConfig {
@@ -41,6 +42,12 @@ pub struct TrainingConfig {
     pub dropout: f64,
     #[config(default = "None")]
     pub hidden_units: Option<usize>,
+    /// The head scales pooled features to this length (`HeadConfig::feature_length`). Photos'
+    /// features are about 16 long; half that bounds the logits early in training, which
+    /// regularises a head fitted to a few images (chosen on the tuning photos: README,
+    /// "The training recipe").
+    #[config(default = "Some(8.0)")]
+    pub feature_length: Option<f32>,
     #[config(default = true)]
     pub augment: bool,
     /// Augmented views computed per image (besides the plain one) when augmenting; the first
@@ -80,6 +87,13 @@ impl TrainingConfig {
 }
 
 impl TrainingConfig {
+    /// The new head this config trains, for `num_classes` classes.
+    pub fn head(&self, num_classes: usize) -> HeadConfig {
+        HeadConfig::new(num_classes)
+            .with_hidden_units(self.hidden_units)
+            .with_feature_length(self.feature_length)
+    }
+
     /// The recipe for classes of at least `images_per_class` images, training the last
     /// `freeze_depth` blocks: the protocol's recommended settings (what the page sends).
     pub fn recommended(images_per_class: usize, freeze_depth: usize) -> Self {

@@ -16,7 +16,7 @@ use super::config::TrainingConfig;
 use super::devices::Devices;
 use super::trainable::TrainableModel;
 use crate::model::EfficientNetLite0;
-use crate::model::head::HeadConfig;
+use crate::model::head::{HeadConfig, feature_length_ok};
 use crate::model::split::{UnfrozenSuffix, frozen_prefix};
 use crate::rng::Rng;
 
@@ -61,6 +61,9 @@ pub struct Manifest {
     pub classes: Vec<String>,
     pub freeze_depth: usize,
     pub hidden_units: Option<usize>,
+    /// `HeadConfig::feature_length`. Files from before it existed use features as they come.
+    #[serde(default)]
+    pub feature_length: Option<f32>,
     pub preprocessing: Preprocessing,
 }
 
@@ -94,27 +97,34 @@ impl Manifest {
                 "a hidden layer needs 1 to {MAX_HIDDEN_UNITS} units"
             ));
         }
+        if !feature_length_ok(manifest.feature_length) {
+            return Err("a feature length must be between 0.001 and 1000".into());
+        }
         Ok(())
     }
 
-    pub fn new(
-        classes: Vec<String>,
-        freeze_depth: usize,
-        hidden_units: Option<usize>,
-        mirror_average: bool,
-    ) -> Self {
+    /// The manifest of a classifier of `classes` trained with `config`.
+    pub fn new(classes: Vec<String>, config: &TrainingConfig) -> Self {
         Self {
             format: FORMAT.into(),
             version: FORMAT_VERSION,
             backbone: "EfficientNet-Lite0, ImageNet (efficientnet-lite0-57934424.pth)".into(),
             classes,
-            freeze_depth,
-            hidden_units,
+            freeze_depth: config.freeze_depth,
+            hidden_units: config.hidden_units,
+            feature_length: config.feature_length,
             preprocessing: Preprocessing {
-                mirror_average,
+                mirror_average: config.mirror_average(),
                 ..Preprocessing::default()
             },
         }
+    }
+
+    /// The head this manifest describes.
+    fn head(&self) -> HeadConfig {
+        HeadConfig::new(self.classes.len())
+            .with_hidden_units(self.hidden_units)
+            .with_feature_length(self.feature_length)
     }
 }
 
@@ -161,9 +171,7 @@ impl Classifier {
         let mut model = TrainableModel {
             suffix: (manifest.freeze_depth > 0)
                 .then(|| UnfrozenSuffix::from_backbone(backbone, manifest.freeze_depth)),
-            head: HeadConfig::new(manifest.classes.len())
-                .with_hidden_units(manifest.hidden_units)
-                .init(&mut Rng::new(0), device),
+            head: manifest.head().init(&mut Rng::new(0), device),
         };
         let mut store = SafetensorsStore::from_bytes(Some(weights));
         let result = model
@@ -181,12 +189,12 @@ impl Classifier {
 
     /// What training produced, predicting as `config` says.
     pub fn new(classes: Vec<String>, config: &TrainingConfig, model: TrainableModel) -> Self {
-        let manifest = Manifest::new(
-            classes,
-            model.freeze_depth(),
-            config.hidden_units,
-            config.mirror_average(),
-        );
+        // The model is the truth about its own shape.
+        let manifest = Manifest {
+            freeze_depth: model.freeze_depth(),
+            feature_length: model.head.feature_length,
+            ..Manifest::new(classes, config)
+        };
         Self { manifest, model }
     }
 

@@ -14,7 +14,7 @@ use super::evaluate::{Evaluation, evaluate};
 use super::trainable::TrainableModel;
 use crate::data::dataset::{check_labels, stratified_split};
 use crate::model::EfficientNetLite0;
-use crate::model::head::HeadConfig;
+use crate::model::head::feature_length_ok;
 use crate::model::split::UnfrozenSuffix;
 use crate::rng::Rng;
 
@@ -89,6 +89,9 @@ pub fn check_config(config: &TrainingConfig) -> Result<(), TrainError> {
     if !(0.0..1.0).contains(&config.warmup_share) || !config.weight_decay.is_finite() {
         return bad("the warm-up share must be between 0 and 1 and weight decay a number");
     }
+    if !feature_length_ok(config.feature_length) {
+        return bad("the feature length must be between 0.001 and 1000");
+    }
     Ok(())
 }
 
@@ -133,9 +136,7 @@ impl Trainer {
 
         let device = device.clone().autodiff();
         let mut rng = Rng::new(config.seed);
-        let head = HeadConfig::new(num_classes)
-            .with_hidden_units(config.hidden_units)
-            .init(&mut rng, &device);
+        let head = config.head(num_classes).init(&mut rng, &device);
         let suffix = (config.freeze_depth > 0).then(|| {
             UnfrozenSuffix::from_backbone(backbone, config.freeze_depth)
                 .fork(&device)
@@ -278,8 +279,8 @@ impl Trainer {
             Some(suffix) if !blocks_learn => suffix.valid().forward_rows(rows.inner()).autodiff(),
             _ => self.model.features(rows),
         };
-        let features = self.dropout(features);
-        let logits = self.model.head.forward(features);
+        let features = self.dropout(self.model.head.scale(features));
+        let logits = self.model.head.classify(features);
         let loss = CrossEntropyLossConfig::new()
             .with_smoothing(smoothing)
             .init(&self.device)
