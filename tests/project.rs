@@ -8,6 +8,7 @@ mod common;
 use ajuste::data::batch::images_to_tensor;
 use ajuste::data::image::{center_crop, resize_short_side, to_input};
 use ajuste::model::EfficientNetLite0;
+use ajuste::model::head::HeadConfig;
 use ajuste::model::split::UnfrozenSuffix;
 use ajuste::model::weights::load_safetensors;
 use ajuste::protocol::limits::MAX_CLASSES;
@@ -120,12 +121,14 @@ fn unchecked_classifier() -> SavedClassifier {
 }
 
 /// Fine-tuned (depth 1), so that the saved weights include backbone blocks, not only a head.
+/// Its head scales features (as transfer learning's does), so that reading it back must too.
 fn real_classifier(backbone: &EfficientNetLite0) -> Classifier {
-    let config = TrainingConfig::default().with_freeze_depth(1);
     let model = TrainableModel {
         suffix: Some(UnfrozenSuffix::from_backbone(backbone, 1)),
-        head: config.head(2).init(&mut Rng::new(5), &Device::flex()),
+        head: (HeadConfig::new(2).with_feature_length(Some(8.0)))
+            .init(&mut Rng::new(5), &Device::flex()),
     };
+    let config = TrainingConfig::default().with_freeze_depth(1);
     Classifier::new(vec!["cat".into(), "dog".into()], &config, model)
 }
 

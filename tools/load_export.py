@@ -49,11 +49,22 @@ def main():
     # burn keeps a linear layer's weight as [inputs, outputs]; PyTorch as [outputs, inputs].
     head.weight.data = tensors["head.output.weight"].T.contiguous()
     head.bias.data = tensors["head.output.bias"]
+    length = manifest.get("feature_length")  # absent in files from before it existed
+    mirror = manifest["preprocessing"].get("mirror_average", False)
+
+    def predict(pixels):
+        features = backbone.extract_features(pixels).mean(dim=(2, 3))
+        if length is not None:
+            features = torch.nn.functional.normalize(features, eps=0.0) * length
+        return head(features).softmax(dim=1)[0]
+
     results = []
     with torch.no_grad():
         for image in args.images:
-            features = backbone.extract_features(preprocess(image)).mean(dim=(2, 3))
-            probabilities = head(features).softmax(dim=1)[0]
+            pixels = preprocess(image)
+            probabilities = predict(pixels)
+            if mirror:  # the mean of the crop's and its mirror image's probabilities
+                probabilities = (probabilities + predict(pixels.flip(3))) / 2
             best = int(probabilities.argmax())
             results.append(
                 {

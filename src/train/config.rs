@@ -42,10 +42,11 @@ pub struct TrainingConfig {
     pub dropout: f64,
     #[config(default = "None")]
     pub hidden_units: Option<usize>,
-    /// The head scales pooled features to this length (`HeadConfig::feature_length`). Photos'
-    /// features are about 16 long; half that bounds the logits early in training, which
-    /// regularises a head fitted to a few images (chosen on the tuning photos: README,
-    /// "The training recipe").
+    /// In transfer learning (freeze depth 0), the head scales pooled features to this length
+    /// (`HeadConfig::feature_length`). Photos' features are about 16 long; half that bounds
+    /// the logits early in training, which regularises a head fitted to a few images. Blocks
+    /// that fine-tune shape their own features, and there the scaling did not help (README,
+    /// "The training recipe": both chosen on the tuning photos).
     #[config(default = "Some(8.0)")]
     pub feature_length: Option<f32>,
     #[config(default = true)]
@@ -91,7 +92,7 @@ impl TrainingConfig {
     pub fn head(&self, num_classes: usize) -> HeadConfig {
         HeadConfig::new(num_classes)
             .with_hidden_units(self.hidden_units)
-            .with_feature_length(self.feature_length)
+            .with_feature_length(self.feature_length.filter(|_| self.freeze_depth == 0))
     }
 
     /// The recipe for classes of at least `images_per_class` images, training the last
@@ -168,6 +169,10 @@ mod tests {
                 .mirror_average()
         );
         assert!(!augmenting.with_augmented_views(0).mirror_average());
+        // Features are scaled for transfer learning only.
+        assert_eq!(config.head(3).feature_length, None, "freeze depth 2");
+        let transfer = config.clone().with_freeze_depth(0).head(3);
+        assert_eq!(transfer.feature_length, Some(8.0));
         assert_eq!(config.seed, 7);
         // The rest keeps the core's defaults.
         let defaults = TrainingConfig::default();

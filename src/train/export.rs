@@ -105,14 +105,15 @@ impl Manifest {
 
     /// The manifest of a classifier of `classes` trained with `config`.
     pub fn new(classes: Vec<String>, config: &TrainingConfig) -> Self {
+        let head = config.head(classes.len());
         Self {
             format: FORMAT.into(),
             version: FORMAT_VERSION,
             backbone: "EfficientNet-Lite0, ImageNet (efficientnet-lite0-57934424.pth)".into(),
             classes,
             freeze_depth: config.freeze_depth,
-            hidden_units: config.hidden_units,
-            feature_length: config.feature_length,
+            hidden_units: head.hidden_units,
+            feature_length: head.feature_length,
             preprocessing: Preprocessing {
                 mirror_average: config.mirror_average(),
                 ..Preprocessing::default()
