@@ -68,11 +68,11 @@ impl ConvBn {
 const SMALL_MAP: usize = 64;
 
 /// A 1x1 convolution on small maps as one matrix product over all the images:
-/// `[cout, cin] × [cin, batch·h·w]`. burn Flex runs a convolution's input gradient as a
-/// direct transposed-convolution loop; as a product, forward and both gradients are matrix
-/// multiplications, wide enough for the multiplier's best speed (fine-tuning epochs ~30%
-/// faster, README "Benchmarks"). Where nothing learns, the convolution's own forward pass
-/// is faster than the two transpositions this needs.
+/// `[cout, cin] × [cin, batch·h·w]`. burn Flex's convolution and its gradients multiply
+/// image by image, and on a 7x7 map each product is only 49 columns wide, so the multiplier
+/// spends its time packing; one product over the batch, for forward and both gradients, makes
+/// cached fine-tuning epochs ~30% faster (README "Benchmarks"). Where nothing learns, the
+/// convolution's own forward pass is faster than the two transpositions this needs.
 fn pointwise_small(x: Tensor<4>, weight: Tensor<4>) -> Tensor<4> {
     let [batch, channels_in, height, width] = x.dims();
     let channels_out = weight.dims()[0];
