@@ -6,8 +6,10 @@
 //   npm ci --prefix tools/bench            # onnxruntime-web, pinned by tools/bench/package-lock.json
 //   pip install onnx onnxscript            # for PyTorch's ONNX exporter
 //   AJUSTE_PTH=efficientnet-lite0-57934424.pth node tools/bench/browser-bench.mjs \
-//     [--dist dist] [--data target/bench-data] [--runs 3] [--devices cpu,webgpu]
+//     [--dist dist] [--data target/bench-data] [--runs 3] [--devices cpu,webgpu] [--training-only]
 //
+// --training-only measures Ajuste's training rows alone (no ONNX Runtime, no inference rows, no
+// agreement checks): on SwiftShader that is minutes instead of a quarter of an hour.
 // --dist is a built app (trunk build --release --offline); --data is where
 // tools/bench/export_onnx.py writes the ONNX file, the pixels and PyTorch's answers (made when
 // missing). Devices: "cpu" is Chromium without --enable-unsafe-webgpu (no adapter: ONNX Runtime's
@@ -35,6 +37,7 @@ const { values: options } = parseArgs({
     data: { type: 'string', default: join(REPO_ROOT, 'target', 'bench-data') },
     runs: { type: 'string', default: '3' },
     devices: { type: 'string', default: 'cpu,webgpu' },
+    'training-only': { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(options.runs);
@@ -90,78 +93,21 @@ async function benchDevice(server, device) {
   try {
     await page.goto(`${server.url}bench.html`);
     await page.waitForFunction(() => window.benchReady === true);
-    // SwiftShader takes seconds per image: fewer single images there.
-    const singles = webgpu ? ALL.slice(0, 4) : ALL;
-
-    const ortStart = await call('ortStart', webgpu ? 'webgpu' : 'wasm');
-    const ortWarm = [await call('ortRun', [0]), await call('ortRun', ALL)];
-    const ajusteStart = await call('ajusteStart');
-    const expected = webgpu ? 'WebGpu' : 'Cpu';
-    if (ajusteStart.backend !== expected) throw new Error(`Ajuste chose ${ajusteStart.backend}, not ${expected}`);
-    const ajusteFirst = await call('ajustePredict', 0);
-    await call('ajusteFeatures', ALL);
-
     const measured = { ortB1: [], ajusteB1: [], ortB16: [], ajusteB16: [], train0: [], train2: [] };
-    let ortMinCosine = Math.min(...ortWarm.map((r) => r.minCosine));
-    let ortTop1 = 0;
-    let ortTop1Of = 0;
-    let ajusteTop1 = 0;
-    let ajusteTop1Of = 0;
-    let probabilityGap = 0;
-    for (let run = 0; run < RUNS; run++) {
-      let ortMs = 0;
-      let ajusteMs = 0;
-      for (const image of singles) {
-        const o = await call('ortRun', [image]);
-        ortMs += o.ms;
-        ortMinCosine = Math.min(ortMinCosine, o.minCosine);
-        ortTop1 += o.top1Agree;
-        ortTop1Of += 1;
-      }
-      for (const image of singles) {
-        const a = await call('ajustePredict', image);
-        ajusteMs += a.ms;
-        ajusteTop1 += a.top1Agree;
-        ajusteTop1Of += 1;
-        probabilityGap = Math.max(probabilityGap, a.maxProbabilityGap ?? 0);
-      }
-      measured.ortB1.push(rate(singles.length, ortMs));
-      measured.ajusteB1.push(rate(singles.length, ajusteMs));
-      const o16 = await call('ortRun', ALL);
-      ortMinCosine = Math.min(ortMinCosine, o16.minCosine);
-      ortTop1 += o16.top1Agree;
-      ortTop1Of += 16;
-      measured.ortB16.push(rate(16, o16.ms));
-      const a16 = await call('ajusteFeatures', ALL);
-      measured.ajusteB16.push(rate(16, a16.ms));
-      console.error(`[bench ${device}] run ${run + 1}/${RUNS} done`);
-    }
+    const label = webgpu ? 'WebGPU (SwiftShader)' : 'CPU (no WebGPU)';
+    if (!options['training-only']) rows.push(...(await inference(device, call, measured, checks)));
+    const ajusteStart = options['training-only'] ? await call('ajusteStart') : null;
+    if (ajusteStart && ajusteStart.backend !== (webgpu ? 'WebGpu' : 'Cpu')) throw new Error(`Ajuste chose ${ajusteStart.backend}`);
     // Training last: after it, predictions answer with the trained classes, not ImageNet's.
     for (let run = 0; run < RUNS; run++) {
       measured.train0.push((await call('ajusteTrain', 0, 16, 10)).imagesPerSecond);
       measured.train2.push((await call('ajusteTrain', 2, 16, webgpu ? 2 : 3)).imagesPerSecond);
       console.error(`[bench ${device}] training run ${run + 1}/${RUNS} done`);
     }
-    if (ortTop1 !== ortTop1Of) throw new Error(`ONNX Runtime's top-1 differs from PyTorch's on ${ortTop1Of - ortTop1} of ${ortTop1Of}`);
-    if (ortMinCosine < 0.999) throw new Error(`ONNX Runtime's pooled features are off PyTorch's: cosine ${ortMinCosine}`);
-    if (ajusteTop1 !== ajusteTop1Of) throw new Error(`Ajuste's top-1 differs from PyTorch's on ${ajusteTop1Of - ajusteTop1} of ${ajusteTop1Of}`);
-    // f16 weights on the page (f32 in the ONNX file) move probabilities by about 1e-2 at most.
-    if (probabilityGap > 0.05) throw new Error(`Ajuste's top-5 probabilities are off ONNX Runtime's by ${probabilityGap}`);
-    checks.push(
-      `${device}: ONNX Runtime top-1 = PyTorch's on ${ortTop1}/${ortTop1Of}, pooled features cosine ≥ ${ortMinCosine.toFixed(6)}; ` +
-        `Ajuste top-1 = PyTorch's on ${ajusteTop1}/${ajusteTop1Of}, top-5 probabilities within ${probabilityGap.toFixed(4)} of ONNX Runtime's`,
-    );
-
-    const label = webgpu ? 'WebGPU (SwiftShader)' : 'CPU (no WebGPU)';
-    const ortName = webgpu ? 'webgpu' : 'wasm, 1 thread';
-    rows.push([label, `start → ready (s); ORT: session create (${ortName})`, ortStart.ms / 1000, ajusteStart.ms / 1000, 's']);
-    rows.push([label, 'first prediction after ready (s); ORT: first run', ortWarm[0].ms / 1000, ajusteFirst.ms / 1000, 's']);
-    rows.push([label, 'images/s, batch 1 (one prediction at a time)', median(measured.ortB1), median(measured.ajusteB1), 'rate']);
-    rows.push([label, "images/s, batch 16 (Ajuste: feature extraction, its scheduler's batches)", median(measured.ortB16), median(measured.ajusteB16), 'rate']);
     rows.push([label, 'training images/s, d = 0 (head on cached features, batch 16)', null, median(measured.train0), 'rate']);
     rows.push([label, 'training images/s, d = 2 (last 2 blocks + head, batch 16)', null, median(measured.train2), 'rate']);
     for (const [name, values] of Object.entries(measured)) {
-      console.error(`[bench ${device}] ${name}: ${values.map((v) => v?.toFixed(3)).join(', ')}`);
+      if (values.length) console.error(`[bench ${device}] ${name}: ${values.map((v) => v?.toFixed(3)).join(', ')}`);
     }
   } catch (error) {
     // Closing a browser that crashed fails too: report what went wrong first.
@@ -170,6 +116,73 @@ async function benchDevice(server, device) {
   }
   await close();
   return { rows, checks };
+}
+
+/** The inference rows (start, first prediction, batch 1 and 16, both sides) and their checks. */
+async function inference(device, call, measured, checks) {
+  const webgpu = device === 'webgpu';
+  const rows = [];
+  // SwiftShader takes seconds per image: fewer single images there.
+  const singles = webgpu ? ALL.slice(0, 4) : ALL;
+  const ortStart = await call('ortStart', webgpu ? 'webgpu' : 'wasm');
+  const ortWarm = [await call('ortRun', [0]), await call('ortRun', ALL)];
+  const ajusteStart = await call('ajusteStart');
+  const expected = webgpu ? 'WebGpu' : 'Cpu';
+  if (ajusteStart.backend !== expected) throw new Error(`Ajuste chose ${ajusteStart.backend}, not ${expected}`);
+  const ajusteFirst = await call('ajustePredict', 0);
+  await call('ajusteFeatures', ALL);
+
+  let ortMinCosine = Math.min(...ortWarm.map((r) => r.minCosine));
+  let ortTop1 = 0;
+  let ortTop1Of = 0;
+  let ajusteTop1 = 0;
+  let ajusteTop1Of = 0;
+  let probabilityGap = 0;
+  for (let run = 0; run < RUNS; run++) {
+    let ortMs = 0;
+    let ajusteMs = 0;
+    for (const image of singles) {
+      const o = await call('ortRun', [image]);
+      ortMs += o.ms;
+      ortMinCosine = Math.min(ortMinCosine, o.minCosine);
+      ortTop1 += o.top1Agree;
+      ortTop1Of += 1;
+    }
+    for (const image of singles) {
+      const a = await call('ajustePredict', image);
+      ajusteMs += a.ms;
+      ajusteTop1 += a.top1Agree;
+      ajusteTop1Of += 1;
+      probabilityGap = Math.max(probabilityGap, a.maxProbabilityGap ?? 0);
+    }
+    measured.ortB1.push(rate(singles.length, ortMs));
+    measured.ajusteB1.push(rate(singles.length, ajusteMs));
+    const o16 = await call('ortRun', ALL);
+    ortMinCosine = Math.min(ortMinCosine, o16.minCosine);
+    ortTop1 += o16.top1Agree;
+    ortTop1Of += 16;
+    measured.ortB16.push(rate(16, o16.ms));
+    const a16 = await call('ajusteFeatures', ALL);
+    measured.ajusteB16.push(rate(16, a16.ms));
+    console.error(`[bench ${device}] run ${run + 1}/${RUNS} done`);
+  }
+  if (ortTop1 !== ortTop1Of) throw new Error(`ONNX Runtime's top-1 differs from PyTorch's on ${ortTop1Of - ortTop1} of ${ortTop1Of}`);
+  if (ortMinCosine < 0.999) throw new Error(`ONNX Runtime's pooled features are off PyTorch's: cosine ${ortMinCosine}`);
+  if (ajusteTop1 !== ajusteTop1Of) throw new Error(`Ajuste's top-1 differs from PyTorch's on ${ajusteTop1Of - ajusteTop1} of ${ajusteTop1Of}`);
+  // f16 weights on the page (f32 in the ONNX file) move probabilities by about 1e-2 at most.
+  if (probabilityGap > 0.05) throw new Error(`Ajuste's top-5 probabilities are off ONNX Runtime's by ${probabilityGap}`);
+  checks.push(
+    `${device}: ONNX Runtime top-1 = PyTorch's on ${ortTop1}/${ortTop1Of}, pooled features cosine ≥ ${ortMinCosine.toFixed(6)}; ` +
+      `Ajuste top-1 = PyTorch's on ${ajusteTop1}/${ajusteTop1Of}, top-5 probabilities within ${probabilityGap.toFixed(4)} of ONNX Runtime's`,
+  );
+
+  const label = webgpu ? 'WebGPU (SwiftShader)' : 'CPU (no WebGPU)';
+  const ortName = webgpu ? 'webgpu' : 'wasm, 1 thread';
+  rows.push([label, `start → ready (s); ORT: session create (${ortName})`, ortStart.ms / 1000, ajusteStart.ms / 1000, 's']);
+  rows.push([label, 'first prediction after ready (s); ORT: first run', ortWarm[0].ms / 1000, ajusteFirst.ms / 1000, 's']);
+  rows.push([label, 'images/s, batch 1 (one prediction at a time)', median(measured.ortB1), median(measured.ajusteB1), 'rate']);
+  rows.push([label, "images/s, batch 16 (Ajuste: feature extraction, its scheduler's batches)", median(measured.ortB16), median(measured.ajusteB16), 'rate']);
+  return rows;
 }
 
 const server = await serveStatic(root);
@@ -194,4 +207,5 @@ for (const [device, what, ort, ajuste, kind] of rows) {
   const ratio = ort === null || ajuste === null ? '—' : `${(kind === 'rate' ? ajuste / ort : ort / ajuste).toFixed(2)}×`;
   console.log(`| ${device} | ${what} | ${number(ort)} | ${number(ajuste)} | ${ratio} |`);
 }
-console.log(`\nMedian of ${RUNS} runs. Agreement: ${checks.join('; ')}.`);
+const agreement = checks.length ? `Agreement: ${checks.join('; ')}.` : 'Training rows only: no agreement checks.';
+console.log(`\nMedian of ${RUNS} runs. ${agreement}`);
