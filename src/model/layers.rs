@@ -53,7 +53,8 @@ impl ConvBn {
         let [_, _, height, width] = x.dims();
         let pointwise = conv.kernel_size == [1, 1] && conv.stride == [1, 1] && conv.groups == 1;
         let weight = conv.weight.val();
-        let x = if pointwise && height * width <= SMALL_MAP && weight.is_require_grad() {
+        let learning_on_cpu = weight.is_require_grad() && weight.device() == Device::flex();
+        let x = if pointwise && height * width <= SMALL_MAP && learning_on_cpu {
             pointwise_small(x, weight)
         } else {
             conv.forward(x)
@@ -64,7 +65,7 @@ impl ConvBn {
 }
 
 /// Maps of at most this many positions (the 7x7 maps of the last stages, the blocks that
-/// fine-tune) take [`pointwise_small`] for their 1x1 convolutions while they learn.
+/// fine-tune) take [`pointwise_small`] for their 1x1 convolutions while they learn on the CPU.
 const SMALL_MAP: usize = 64;
 
 /// A 1x1 convolution on small maps as one matrix product over all the images:
@@ -72,7 +73,8 @@ const SMALL_MAP: usize = 64;
 /// image by image, and on a 7x7 map each product is only 49 columns wide, so the multiplier
 /// spends its time packing; one product over the batch, for forward and both gradients, makes
 /// cached fine-tuning epochs ~30% faster (README "Benchmarks"). Where nothing learns, the
-/// convolution's own forward pass is faster than the two transpositions this needs.
+/// convolution's own forward pass is faster than the two transpositions this needs; on
+/// WebGPU (measured on SwiftShader) the convolution was faster too.
 fn pointwise_small(x: Tensor<4>, weight: Tensor<4>) -> Tensor<4> {
     let [batch, channels_in, height, width] = x.dims();
     let channels_out = weight.dims()[0];
