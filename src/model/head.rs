@@ -58,8 +58,16 @@ fn seeded_linear(inputs: usize, outputs: usize, rng: &mut Rng, device: &Device) 
 
 /// Feature lengths a head accepts: a positive, finite scale of sensible size (a manifest
 /// is untrusted input).
-pub fn feature_length_ok(length: Option<f32>) -> bool {
-    length.is_none_or(|length| (1e-3..=1e3).contains(&length))
+pub fn check_feature_length(length: Option<f32>) -> Result<(), String> {
+    const LENGTHS: std::ops::RangeInclusive<f32> = 1e-3..=1e3;
+    match length {
+        Some(length) if !LENGTHS.contains(&length) => Err(format!(
+            "a feature length must be between {} and {}, not {length}",
+            LENGTHS.start(),
+            LENGTHS.end()
+        )),
+        _ => Ok(()),
+    }
 }
 
 impl HeadConfig {
@@ -139,9 +147,9 @@ mod tests {
 
     #[test]
     fn only_sensible_lengths_are_accepted() {
-        assert!(feature_length_ok(None) && feature_length_ok(Some(16.0)));
+        assert!(check_feature_length(None).is_ok() && check_feature_length(Some(16.0)).is_ok());
         for bad in [0.0, -16.0, f32::NAN, f32::INFINITY, 1e30] {
-            assert!(!feature_length_ok(Some(bad)), "{bad}");
+            assert!(check_feature_length(Some(bad)).is_err(), "{bad}");
         }
     }
 }

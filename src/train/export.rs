@@ -16,7 +16,7 @@ use super::config::TrainingConfig;
 use super::devices::Devices;
 use super::trainable::TrainableModel;
 use crate::model::EfficientNetLite0;
-use crate::model::head::{HeadConfig, feature_length_ok};
+use crate::model::head::{HeadConfig, check_feature_length};
 use crate::model::split::{UnfrozenSuffix, frozen_prefix};
 use crate::rng::Rng;
 
@@ -97,10 +97,7 @@ impl Manifest {
                 "a hidden layer needs 1 to {MAX_HIDDEN_UNITS} units"
             ));
         }
-        if !feature_length_ok(manifest.feature_length) {
-            return Err("a feature length must be between 0.001 and 1000".into());
-        }
-        Ok(())
+        check_feature_length(manifest.feature_length)
     }
 
     /// The manifest of a classifier of `classes` trained with `config`.

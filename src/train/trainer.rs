@@ -14,7 +14,7 @@ use super::evaluate::{Evaluation, evaluate};
 use super::trainable::TrainableModel;
 use crate::data::dataset::{check_labels, stratified_split};
 use crate::model::EfficientNetLite0;
-use crate::model::head::feature_length_ok;
+use crate::model::head::check_feature_length;
 use crate::model::split::UnfrozenSuffix;
 use crate::rng::Rng;
 
@@ -89,10 +89,7 @@ pub fn check_config(config: &TrainingConfig) -> Result<(), TrainError> {
     if !(0.0..1.0).contains(&config.warmup_share) || !config.weight_decay.is_finite() {
         return bad("the warm-up share must be between 0 and 1 and weight decay a number");
     }
-    if !feature_length_ok(config.feature_length) {
-        return bad("the feature length must be between 0.001 and 1000");
-    }
-    Ok(())
+    check_feature_length(config.feature_length).map_err(TrainError::Config)
 }
 
 impl Trainer {

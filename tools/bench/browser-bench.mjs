@@ -94,10 +94,9 @@ async function benchDevice(server, device) {
     await page.goto(`${server.url}bench.html`);
     await page.waitForFunction(() => window.benchReady === true);
     const measured = { ortB1: [], ajusteB1: [], ortB16: [], ajusteB16: [], train0: [], train2: [] };
-    const label = webgpu ? 'WebGPU (SwiftShader)' : 'CPU (no WebGPU)';
-    if (!options['training-only']) rows.push(...(await inference(device, call, measured, checks)));
-    const ajusteStart = options['training-only'] ? await call('ajusteStart') : null;
-    if (ajusteStart && ajusteStart.backend !== (webgpu ? 'WebGpu' : 'Cpu')) throw new Error(`Ajuste chose ${ajusteStart.backend}`);
+    if (options['training-only']) await startAjuste(call, webgpu);
+    else rows.push(...(await inference(device, call, measured, checks)));
+    const label = deviceLabel(webgpu);
     // Training last: after it, predictions answer with the trained classes, not ImageNet's.
     for (let run = 0; run < RUNS; run++) {
       measured.train0.push((await call('ajusteTrain', 0, 16, 10)).imagesPerSecond);
@@ -118,6 +117,16 @@ async function benchDevice(server, device) {
   return { rows, checks };
 }
 
+const deviceLabel = (webgpu) => (webgpu ? 'WebGPU (SwiftShader)' : 'CPU (no WebGPU)');
+
+/** Starts Ajuste's engine; it must have picked the device being measured. */
+async function startAjuste(call, webgpu) {
+  const started = await call('ajusteStart');
+  const expected = webgpu ? 'WebGpu' : 'Cpu';
+  if (started.backend !== expected) throw new Error(`Ajuste chose ${started.backend}, not ${expected}`);
+  return started;
+}
+
 /** The inference rows (start, first prediction, batch 1 and 16, both sides) and their checks. */
 async function inference(device, call, measured, checks) {
   const webgpu = device === 'webgpu';
@@ -126,9 +135,7 @@ async function inference(device, call, measured, checks) {
   const singles = webgpu ? ALL.slice(0, 4) : ALL;
   const ortStart = await call('ortStart', webgpu ? 'webgpu' : 'wasm');
   const ortWarm = [await call('ortRun', [0]), await call('ortRun', ALL)];
-  const ajusteStart = await call('ajusteStart');
-  const expected = webgpu ? 'WebGpu' : 'Cpu';
-  if (ajusteStart.backend !== expected) throw new Error(`Ajuste chose ${ajusteStart.backend}, not ${expected}`);
+  const ajusteStart = await startAjuste(call, webgpu);
   const ajusteFirst = await call('ajustePredict', 0);
   await call('ajusteFeatures', ALL);
 
@@ -176,7 +183,7 @@ async function inference(device, call, measured, checks) {
       `Ajuste top-1 = PyTorch's on ${ajusteTop1}/${ajusteTop1Of}, top-5 probabilities within ${probabilityGap.toFixed(4)} of ONNX Runtime's`,
   );
 
-  const label = webgpu ? 'WebGPU (SwiftShader)' : 'CPU (no WebGPU)';
+  const label = deviceLabel(webgpu);
   const ortName = webgpu ? 'webgpu' : 'wasm, 1 thread';
   rows.push([label, `start → ready (s); ORT: session create (${ortName})`, ortStart.ms / 1000, ajusteStart.ms / 1000, 's']);
   rows.push([label, 'first prediction after ready (s); ORT: first run', ortWarm[0].ms / 1000, ajusteFirst.ms / 1000, 's']);
