@@ -5,6 +5,8 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
 use burn::prelude::*;
 
+use super::frozen_cpu;
+
 /// The checkpoint was trained in TensorFlow, whose batch norm epsilon is 1e-3 (burn's is 1e-5).
 const BATCH_NORM_EPSILON: f64 = 1e-3;
 
@@ -50,9 +52,12 @@ impl ConvBn {
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let conv = &self.conv;
+        let weight = conv.weight.val();
+        if frozen_cpu::applies(&x, &weight) {
+            return frozen_cpu::batch_norm_activation(conv.forward(x), &self.bn, self.activate);
+        }
         let [_, _, height, width] = x.dims();
         let pointwise = conv.kernel_size == [1, 1] && conv.stride == [1, 1] && conv.groups == 1;
-        let weight = conv.weight.val();
         let learning_on_cpu = weight.is_require_grad() && weight.device() == Device::flex();
         let x = if pointwise && height * width <= SMALL_MAP && learning_on_cpu {
             pointwise_small(x, weight)
