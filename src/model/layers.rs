@@ -152,8 +152,6 @@ impl MbConv {
 
 #[cfg(test)]
 mod tests {
-    use burn::tensor::Distribution;
-
     use super::*;
 
     /// Output, input gradient and weight gradient of a 1x1 convolution of `x` (weights as
