@@ -5,7 +5,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
 use burn::prelude::*;
 
-use super::frozen_cpu;
+use super::{depthwise_cpu, frozen_cpu};
 
 /// The checkpoint was trained in TensorFlow, whose batch norm epsilon is 1e-3 (burn's is 1e-5).
 const BATCH_NORM_EPSILON: f64 = 1e-3;
@@ -59,8 +59,13 @@ impl ConvBn {
         let [_, _, height, width] = x.dims();
         let pointwise = conv.kernel_size == [1, 1] && conv.stride == [1, 1] && conv.groups == 1;
         let learning_on_cpu = weight.is_require_grad() && weight.device() == Device::flex();
+        let depthwise = conv.groups > 1 && conv.groups == weight.dims()[0];
         let x = if pointwise && height * width <= SMALL_MAP && learning_on_cpu {
             pointwise_small(x, weight)
+        } else if depthwise && learning_on_cpu {
+            let geometry =
+                depthwise_cpu::Geometry::same([height, width], conv.kernel_size[0], conv.stride[0]);
+            depthwise_cpu::depthwise_conv2d(x, weight, geometry)
         } else {
             conv.forward(x)
         };

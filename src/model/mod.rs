@@ -1,6 +1,7 @@
 //! The pretrained network: EfficientNet-Lite0 with its ImageNet classifier.
 
 pub mod backbone;
+mod depthwise_cpu;
 mod frozen_cpu;
 pub mod head;
 pub mod imagenet;

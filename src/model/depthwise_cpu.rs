@@ -1,0 +1,404 @@
+//! The depthwise convolution of a learning layer on the CPU backend, with gradients of its own.
+//!
+//! burn derives a grouped convolution's gradients generically: the weight gradient as one small
+//! convolution per group (1,152 of them in each of the last blocks, with their slices and
+//! copies) and the input gradient as a grouped transposed convolution, which burn Flex runs
+//! element by element. In cached fine-tuning epochs the two took a quarter of the time (README
+//! "Benchmarks"). A depthwise convolution's gradients are per-channel sums of products, so here
+//! they run with channels innermost (images in `[batch, height, width, channels]` order): every
+//! step is one multiply-add over a contiguous row of all the channels, which the compiler
+//! vectorises. The forward pass stays burn Flex's.
+
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::autodiff::{Autodiff, NodeId};
+use burn::backend::flex::{Flex, FlexTensor};
+use burn::backend::ops::{ConvOptions, FloatTensorOps, ModuleOps};
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Backend, Dispatch, TensorMetadata, backend_extension};
+use burn::prelude::*;
+use burn::tensor::TensorData;
+
+/// Stride and TensorFlow "SAME" padding (`(before, after)` per axis) of one layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Geometry {
+    pub stride: usize,
+    pub padding: [(usize, usize); 2],
+}
+
+impl Geometry {
+    /// TensorFlow's "SAME": the output is the input divided by the stride, rounded up, and the
+    /// padding it takes goes half before, the odd one after.
+    pub fn same(input: [usize; 2], kernel: usize, stride: usize) -> Self {
+        let padding = input.map(|size| {
+            let output = size.div_ceil(stride);
+            let total = ((output - 1) * stride + kernel).saturating_sub(size);
+            (total / 2, total - total / 2)
+        });
+        Self { stride, padding }
+    }
+
+    fn options(&self, channels: usize) -> ConvOptions<2> {
+        ConvOptions::new_with_padding([self.stride; 2], self.padding, [1, 1], channels)
+    }
+}
+
+#[backend_extension(Flex, Autodiff)]
+pub trait DepthwiseBackend: Backend {
+    /// `x` `[batch, channels, height, width]` convolved with `weight` `[channels, 1, k, k]`.
+    fn depthwise_conv2d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        geometry: Geometry,
+    ) -> FloatTensor<Self>;
+}
+
+impl DepthwiseBackend for Flex {
+    fn depthwise_conv2d(x: FlexTensor, weight: FlexTensor, geometry: Geometry) -> FlexTensor {
+        let channels = weight.shape().dims::<4>()[0];
+        Flex::conv2d(x, weight, None, geometry.options(channels))
+    }
+}
+
+impl<C: CheckpointStrategy> DepthwiseBackend for Autodiff<Flex, C> {
+    fn depthwise_conv2d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        geometry: Geometry,
+    ) -> FloatTensor<Self> {
+        match DepthwiseGradients
+            .prepare::<C>([x.node(), weight.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(mut prep) => {
+                let state = (prep.checkpoint(&x), prep.checkpoint(&weight), geometry);
+                let output =
+                    Flex::depthwise_conv2d(x.into_primitive(), weight.into_primitive(), geometry);
+                prep.finish(state, output)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(Flex::depthwise_conv2d(
+                x.into_primitive(),
+                weight.into_primitive(),
+                geometry,
+            )),
+        }
+    }
+}
+
+/// `x` convolved with the depthwise `weight` through [`DepthwiseBackend`]: on the CPU backend
+/// (where learning layers call it) with the gradients below.
+pub fn depthwise_conv2d(x: Tensor<4>, weight: Tensor<4>, geometry: Geometry) -> Tensor<4> {
+    Tensor::from_dispatch(Dispatch::depthwise_conv2d(
+        x.into_dispatch(),
+        weight.into_dispatch(),
+        geometry,
+    ))
+}
+
+#[derive(Debug)]
+struct DepthwiseGradients;
+
+impl Backward<Flex, 2> for DepthwiseGradients {
+    type State = (NodeId, NodeId, Geometry);
+
+    fn backward(
+        self,
+        ops: Ops<Self::State, 2>,
+        grads: &mut Gradients,
+        checkpointer: &mut Checkpointer,
+    ) {
+        let [node_x, node_weight] = ops.parents;
+        let grad = grads.consume::<Flex>(&ops.node);
+        let (x_state, weight_state, geometry) = ops.state;
+        let x: FlexTensor = checkpointer.retrieve_node_output(x_state);
+        let weight: FlexTensor = checkpointer.retrieve_node_output(weight_state);
+        let shapes = Shapes::new(&x, &grad, &weight, geometry);
+        let grad = channels_last(grad);
+        if let Some(node) = node_weight {
+            let x = channels_last(x);
+            let values = weight_gradient(&shapes, as_f32(&grad), as_f32(&x));
+            let [channels, kernel] = [shapes.channels, shapes.kernel];
+            let gradient = tensor(values, [kernel, kernel, channels]);
+            let gradient = Flex::float_permute(gradient, &[2, 0, 1]).to_contiguous();
+            grads.register::<Flex>(node.id, Flex::float_reshape(gradient, weight.shape()));
+        }
+        if let Some(node) = node_x {
+            let weight = Flex::float_permute(weight, &[1, 2, 3, 0]).to_contiguous();
+            let values = input_gradient(&shapes, as_f32(&grad), as_f32(&weight));
+            let [height, width] = shapes.input;
+            let gradient = tensor(values, [shapes.batch, height, width, shapes.channels]);
+            grads.register::<Flex>(
+                node.id,
+                Flex::float_permute(gradient, &[0, 3, 1, 2]).to_contiguous(),
+            );
+        }
+    }
+}
+
+fn channels_last(t: FlexTensor) -> FlexTensor {
+    Flex::float_permute(t, &[0, 2, 3, 1]).to_contiguous()
+}
+
+fn as_f32(t: &FlexTensor) -> &[f32] {
+    t.as_slice::<f32>()
+        .expect("the backbone trains in f32, contiguous")
+}
+
+fn tensor<const D: usize>(values: Vec<f32>, shape: [usize; D]) -> FlexTensor {
+    FlexTensor::from_data(TensorData::new(values, shape))
+}
+
+/// The sizes the gradients loop over.
+#[derive(Clone, Copy, Debug)]
+struct Shapes {
+    batch: usize,
+    channels: usize,
+    kernel: usize,
+    input: [usize; 2],
+    output: [usize; 2],
+    geometry: Geometry,
+}
+
+impl Shapes {
+    fn new(x: &FlexTensor, grad: &FlexTensor, weight: &FlexTensor, geometry: Geometry) -> Self {
+        let [batch, channels, height, width] = x.shape().dims();
+        let [_, _, output_height, output_width] = grad.shape().dims();
+        Self {
+            batch,
+            channels,
+            kernel: weight.shape().dims::<4>()[2],
+            input: [height, width],
+            output: [output_height, output_width],
+            geometry,
+        }
+    }
+
+    /// For output row (or column) `out` on `axis`, the kernel taps that land inside the input,
+    /// with the input row (column) each reads.
+    fn taps(&self, axis: usize, out: usize) -> impl Iterator<Item = (usize, usize)> {
+        let start = out * self.geometry.stride;
+        let before = self.geometry.padding[axis].0;
+        let size = self.input[axis];
+        (0..self.kernel).filter_map(move |tap| {
+            (start + tap)
+                .checked_sub(before)
+                .filter(|&position| position < size)
+                .map(|position| (tap, position))
+        })
+    }
+}
+
+/// `Σ grad[n, oy, ox, c] · x[n, iy, ix, c]` for every tap `(ky, kx)` and channel `c`, channels
+/// last: `[k, k, channels]`. Images are summed in parallel, each into its own accumulator.
+fn weight_gradient(shapes: &Shapes, grad: &[f32], x: &[f32]) -> Vec<f32> {
+    let Shapes {
+        channels,
+        kernel,
+        input,
+        output,
+        ..
+    } = *shapes;
+    let image = |n: usize| {
+        let mut sums = vec![0.0; kernel * kernel * channels];
+        let grad = &grad[n * output[0] * output[1] * channels..];
+        let x = &x[n * input[0] * input[1] * channels..];
+        vectorised(|| {
+            for oy in 0..output[0] {
+                for (ky, iy) in shapes.taps(0, oy) {
+                    for ox in 0..output[1] {
+                        let g = row(grad, oy * output[1] + ox, channels);
+                        for (kx, ix) in shapes.taps(1, ox) {
+                            let x = row(x, iy * input[1] + ix, channels);
+                            let sums = row_mut(&mut sums, ky * kernel + kx, channels);
+                            for ((s, g), x) in sums.iter_mut().zip(g).zip(x) {
+                                *s += g * x;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        sums
+    };
+    sum_over_images(shapes.batch, image)
+}
+
+/// `Σ grad[n, oy, ox, c] · weight[ky, kx, c]` over the outputs each input position feeds,
+/// channels last: `[batch, height, width, channels]`, one image per parallel task.
+fn input_gradient(shapes: &Shapes, grad: &[f32], weight: &[f32]) -> Vec<f32> {
+    let Shapes {
+        channels,
+        kernel,
+        input,
+        output,
+        ..
+    } = *shapes;
+    let plane = input[0] * input[1] * channels;
+    let mut gradient = vec![0.0; shapes.batch * plane];
+    for_each_image(&mut gradient, plane, |n, gradient| {
+        let grad = &grad[n * output[0] * output[1] * channels..];
+        vectorised(|| {
+            for oy in 0..output[0] {
+                for (ky, iy) in shapes.taps(0, oy) {
+                    for ox in 0..output[1] {
+                        let g = row(grad, oy * output[1] + ox, channels);
+                        for (kx, ix) in shapes.taps(1, ox) {
+                            let w = row(weight, ky * kernel + kx, channels);
+                            let out = row_mut(gradient, iy * input[1] + ix, channels);
+                            for ((o, g), w) in out.iter_mut().zip(g).zip(w) {
+                                *o += g * w;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    });
+    gradient
+}
+
+fn row(values: &[f32], index: usize, length: usize) -> &[f32] {
+    &values[index * length..(index + 1) * length]
+}
+
+fn row_mut(values: &mut [f32], index: usize, length: usize) -> &mut [f32] {
+    &mut values[index * length..(index + 1) * length]
+}
+
+/// Runs `work` compiled for the widest vectors the processor has (AVX-512 or AVX2 natively,
+/// chosen at run time; in wasm the build's SIMD128).
+#[inline(always)]
+fn vectorised(work: impl FnOnce()) {
+    pulp::Arch::new().dispatch(work)
+}
+
+fn sum_over_images(batch: usize, image: impl Fn(usize) -> Vec<f32> + Sync) -> Vec<f32> {
+    let add = |mut a: Vec<f32>, b: Vec<f32>| {
+        a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        a
+    };
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        (0..batch)
+            .into_par_iter()
+            .map(&image)
+            .reduce_with(add)
+            .unwrap_or_default()
+    }
+    #[cfg(target_arch = "wasm32")]
+    (0..batch).map(image).reduce(add).unwrap_or_default()
+}
+
+fn for_each_image(values: &mut [f32], plane: usize, work: impl Fn(usize, &mut [f32]) + Sync) {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use rayon::prelude::*;
+        values
+            .par_chunks_mut(plane)
+            .enumerate()
+            .for_each(|(n, image)| work(n, image));
+    }
+    #[cfg(target_arch = "wasm32")]
+    values
+        .chunks_mut(plane)
+        .enumerate()
+        .for_each(|(n, image)| work(n, image));
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::nn::PaddingConfig2d;
+    use burn::nn::conv::Conv2dConfig;
+
+    use super::*;
+
+    /// Deterministic values of about unit size (tests share burn's random generator).
+    fn waves<const D: usize>(dims: [usize; D], frequency: f64, device: &Device) -> Tensor<D> {
+        let count = dims.iter().product::<usize>() as i64;
+        Tensor::<1, Int>::arange(0..count, device)
+            .float()
+            .mul_scalar(frequency)
+            .sin()
+            .reshape(dims)
+    }
+
+    /// Output, input gradient and weight gradient, through the function above or burn's
+    /// grouped convolution.
+    fn with_gradients(
+        x: &Tensor<4>,
+        weight: &Tensor<4>,
+        [kernel, stride]: [usize; 2],
+        ours: bool,
+    ) -> [Vec<f32>; 3] {
+        let [_, channels, height, width] = x.dims();
+        let output = if ours {
+            let geometry = Geometry::same([height, width], kernel, stride);
+            depthwise_conv2d(x.clone(), weight.clone(), geometry)
+        } else {
+            let mut conv = Conv2dConfig::new([channels, channels], [kernel, kernel])
+                .with_stride([stride, stride])
+                .with_groups(channels)
+                .with_padding(PaddingConfig2d::Same)
+                .with_bias(false)
+                .init(&x.device());
+            conv.weight = burn::module::Param::from_tensor(weight.clone());
+            conv.forward(x.clone())
+        };
+        // A weighted sum, so that every output position has its own gradient.
+        let weights = waves(output.dims(), 0.29, &x.device());
+        let gradients = (output.clone() * weights).sum().backward();
+        let values = |t: Tensor<4>| t.into_data().try_to_vec::<f32>().unwrap();
+        [
+            values(output),
+            values(x.grad(&gradients).unwrap()),
+            values(weight.grad(&gradients).unwrap()),
+        ]
+    }
+
+    #[test]
+    fn gradients_match_burns_grouped_convolution() {
+        let device = Device::flex().autodiff();
+        // The kernels and strides of EfficientNet-Lite0's depthwise layers, on odd and even
+        // maps (TensorFlow's padding differs before and after on some of them).
+        for (kernel, stride, size) in [(3, 1, 7), (5, 1, 7), (3, 2, 8), (5, 2, 9), (5, 2, 14)] {
+            let channels = 19;
+            let x = waves([3, channels, size, size], 0.37, &device).require_grad();
+            let weight = waves([channels, 1, kernel, kernel], 0.71, &device).require_grad();
+            let ours = with_gradients(&x, &weight, [kernel, stride], true);
+            let burns = with_gradients(&x, &weight, [kernel, stride], false);
+            for (what, (ours, theirs)) in ["output", "input", "weight"]
+                .iter()
+                .zip(ours.iter().zip(&burns))
+            {
+                assert_eq!(ours.len(), theirs.len(), "{what}");
+                let largest = theirs.iter().map(|v| v.abs()).fold(1.0, f32::max);
+                let error = ours
+                    .iter()
+                    .zip(theirs)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0, f32::max);
+                assert!(
+                    error < 1e-5 * largest,
+                    "kernel {kernel}, stride {stride}, {size}x{size}: {what} gradient differs by {error} (largest {largest})"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn only_tracked_inputs_get_gradients() {
+        let device = Device::flex().autodiff();
+        let x = waves([2, 4, 7, 7], 0.37, &device);
+        let weight = waves([4, 1, 3, 3], 0.71, &device).require_grad();
+        let geometry = Geometry::same([7, 7], 3, 1);
+        let gradients = depthwise_conv2d(x.clone(), weight.clone(), geometry)
+            .sum()
+            .backward();
+        assert!(x.grad(&gradients).is_none());
+        assert_eq!(weight.grad(&gradients).unwrap().dims(), [4, 1, 3, 3]);
+    }
+}
