@@ -5,7 +5,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
 use burn::prelude::*;
 
-use super::{depthwise_cpu, frozen_cpu};
+use super::{batch_norm_cpu, depthwise_cpu};
 
 /// The checkpoint was trained in TensorFlow, whose batch norm epsilon is 1e-3 (burn's is 1e-5).
 const BATCH_NORM_EPSILON: f64 = 1e-3;
@@ -53,12 +53,10 @@ impl ConvBn {
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let conv = &self.conv;
         let weight = conv.weight.val();
-        if frozen_cpu::applies(&x, &weight) {
-            return frozen_cpu::batch_norm_activation(conv.forward(x), &self.bn, self.activate);
-        }
         let [_, _, height, width] = x.dims();
+        let on_cpu = x.device() == Device::flex();
+        let learning_on_cpu = on_cpu && weight.is_require_grad();
         let pointwise = conv.kernel_size == [1, 1] && conv.stride == [1, 1] && conv.groups == 1;
-        let learning_on_cpu = weight.is_require_grad() && weight.device() == Device::flex();
         let depthwise = conv.groups > 1 && conv.groups == weight.dims()[0];
         let x = if pointwise && height * width <= SMALL_MAP && learning_on_cpu {
             pointwise_small(x, weight)
@@ -69,6 +67,9 @@ impl ConvBn {
         } else {
             conv.forward(x)
         };
+        if on_cpu {
+            return batch_norm_cpu::batch_norm_activation(x, &self.bn, self.activate);
+        }
         let x = self.bn.forward(x);
         if self.activate { relu6(x) } else { x }
     }

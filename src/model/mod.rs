@@ -1,8 +1,8 @@
 //! The pretrained network: EfficientNet-Lite0 with its ImageNet classifier.
 
 pub mod backbone;
+mod batch_norm_cpu;
 mod depthwise_cpu;
-mod frozen_cpu;
 pub mod head;
 pub mod imagenet;
 pub mod layers;
