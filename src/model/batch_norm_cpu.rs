@@ -21,14 +21,30 @@ use burn::nn::BatchNorm;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
+use super::cpu_tasks::{map_chunks, vectorised};
+
 /// Elements per parallel task: small maps (7x7) group many channels into one task.
-#[cfg(not(target_arch = "wasm32"))]
 const TASK_ELEMENTS: usize = 16 * 1024;
+
+/// Where the channels of an activation lie.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channels {
+    /// `[batch, channels, height, width]`: one plane per channel, as burn's convolutions.
+    Planes,
+    /// `[batch, height, width, channels]`: as learning blocks run on the CPU
+    /// (`layers::ConvBn::forward_channels_last`).
+    Last,
+}
 
 /// `bn` then, when `activate`, ReLU6, on `x`, on the CPU backend. `bn`'s statistics are frozen
 /// (the backbone's batch norms always run in inference mode); gamma and beta learn when their
 /// layer does.
-pub fn batch_norm_activation(x: Tensor<4>, bn: &BatchNorm, activate: bool) -> Tensor<4> {
+pub fn batch_norm_activation(
+    x: Tensor<4>,
+    bn: &BatchNorm,
+    activate: bool,
+    channels: Channels,
+) -> Tensor<4> {
     let inverse_deviation = bn.running_var.value().add_scalar(bn.epsilon).sqrt().recip();
     let scale = bn.gamma.val() * inverse_deviation;
     let shift = bn.beta.val() - bn.running_mean.value() * scale.clone();
@@ -37,17 +53,20 @@ pub fn batch_norm_activation(x: Tensor<4>, bn: &BatchNorm, activate: bool) -> Te
         scale.into_dispatch(),
         shift.into_dispatch(),
         activate,
+        channels,
     ))
 }
 
 #[backend_extension(Flex, Autodiff)]
 pub trait ChannelAffineBackend: Backend {
-    /// `x[n, c, y, x] · scale[c] + shift[c]`, then clamped to [0, 6] when `activate`.
+    /// `x · scale[c] + shift[c]` for the channel `c` of each element, then clamped to [0, 6]
+    /// when `activate`.
     fn channel_affine(
         x: FloatTensor<Self>,
         scale: FloatTensor<Self>,
         shift: FloatTensor<Self>,
         activate: bool,
+        channels: Channels,
     ) -> FloatTensor<Self>;
 }
 
@@ -57,15 +76,27 @@ impl ChannelAffineBackend for Flex {
         scale: FlexTensor,
         shift: FlexTensor,
         activate: bool,
+        channels: Channels,
     ) -> FlexTensor {
-        let [_, channels, height, width] = x.shape().dims();
+        let shape = x.shape();
         let affine = Affine::new(scale, shift, activate);
         // In place when `x` is not shared; a copy otherwise.
         let mut data = x.into_data();
         let values = data.as_mut_slice::<f32>().expect(F32);
-        map_planes(values, height * width, |index, plane| {
-            affine.apply(index % channels, plane)
-        });
+        match channels {
+            Channels::Planes => {
+                let [_, count, height, width] = shape.dims();
+                map_chunks(values, height * width, TASK_ELEMENTS, |index, plane| {
+                    affine.apply_to_plane(index % count, plane)
+                });
+            }
+            Channels::Last => {
+                let count = shape.dims::<4>()[3];
+                map_chunks(values, count, TASK_ELEMENTS, |_, row| {
+                    affine.apply_to_row(row)
+                });
+            }
+        }
         FlexTensor::from_data(data)
     }
 }
@@ -76,6 +107,7 @@ impl<C: CheckpointStrategy> ChannelAffineBackend for Autodiff<Flex, C> {
         scale: FloatTensor<Self>,
         shift: FloatTensor<Self>,
         activate: bool,
+        channels: Channels,
     ) -> FloatTensor<Self> {
         match AffineGradients
             .prepare::<C>([x.node(), scale.node(), shift.node()])
@@ -87,13 +119,14 @@ impl<C: CheckpointStrategy> ChannelAffineBackend for Autodiff<Flex, C> {
                     prep.checkpoint(&x),
                     prep.checkpoint(&scale),
                     prep.checkpoint(&shift),
-                    activate,
+                    (activate, channels),
                 );
                 let output = Flex::channel_affine(
                     x.into_primitive(),
                     scale.into_primitive(),
                     shift.into_primitive(),
                     activate,
+                    channels,
                 );
                 prep.finish(state, output)
             }
@@ -102,6 +135,7 @@ impl<C: CheckpointStrategy> ChannelAffineBackend for Autodiff<Flex, C> {
                 scale.into_primitive(),
                 shift.into_primitive(),
                 activate,
+                channels,
             )),
         }
     }
@@ -111,7 +145,7 @@ impl<C: CheckpointStrategy> ChannelAffineBackend for Autodiff<Flex, C> {
 struct AffineGradients;
 
 impl Backward<Flex, 3> for AffineGradients {
-    type State = (NodeId, NodeId, NodeId, bool);
+    type State = (NodeId, NodeId, NodeId, (bool, Channels));
 
     fn backward(
         self,
@@ -121,31 +155,30 @@ impl Backward<Flex, 3> for AffineGradients {
     ) {
         let [node_x, node_scale, node_shift] = ops.parents;
         let grad = grads.consume::<Flex>(&ops.node);
-        let (x_state, scale_state, shift_state, activate) = ops.state;
+        let (x_state, scale_state, shift_state, (activate, channels)) = ops.state;
         let x: FlexTensor = checkpointer.retrieve_node_output(x_state);
         let scale: FlexTensor = checkpointer.retrieve_node_output(scale_state);
         let shift: FlexTensor = checkpointer.retrieve_node_output(shift_state);
         let shape = x.shape();
-        let [_, channels, height, width] = shape.dims();
-        let plane = height * width;
         let affine = Affine::new(scale, shift, activate);
         let x = x.to_contiguous();
         let x = x.as_slice::<f32>().expect(F32);
-        // The incoming gradient becomes the input's, in place: per plane, the gradient that
-        // passes the clamp, times the scale; with its two sums for the scale and the shift.
+        // The incoming gradient becomes the input's, in place, with the per-channel sums the
+        // scale's and the shift's gradients are.
         let mut data = grad.into_data();
         let gradient = data.as_mut_slice::<f32>().expect(F32);
-        let sums = map_planes(gradient, plane, |index, gradient| {
-            let x = &x[index * plane..(index + 1) * plane];
-            affine.backward(index % channels, x, gradient)
-        });
+        let sums = match channels {
+            Channels::Planes => affine.backward_planes(shape.dims(), x, gradient),
+            Channels::Last => affine.backward_rows(shape.dims::<4>()[3], x, gradient),
+        };
+        let count = sums.of_gradient.len();
         if let Some(node) = node_scale {
-            let per_channel = sum_over_images(&sums, channels, |sums| sums.of_gradient_times_x);
-            grads.register::<Flex>(node.id, FlexTensor::from_data(per_channel));
+            let values = TensorData::new(sums.of_gradient_times_x, [count]);
+            grads.register::<Flex>(node.id, FlexTensor::from_data(values));
         }
         if let Some(node) = node_shift {
-            let per_channel = sum_over_images(&sums, channels, |sums| sums.of_gradient);
-            grads.register::<Flex>(node.id, FlexTensor::from_data(per_channel));
+            let values = TensorData::new(sums.of_gradient, [count]);
+            grads.register::<Flex>(node.id, FlexTensor::from_data(values));
         }
         if let Some(node) = node_x {
             grads.register::<Flex>(node.id, FlexTensor::from_data(data));
@@ -155,23 +188,30 @@ impl Backward<Flex, 3> for AffineGradients {
 
 const F32: &str = "the backbone computes in f32";
 
-/// One channel plane's sums for the gradients of its scale and its shift.
-#[derive(Clone, Copy, Debug, Default)]
-struct PlaneSums {
-    of_gradient: f32,
-    of_gradient_times_x: f32,
+/// Per channel: the sums of the gradient that passed the clamp, and of it times `x`.
+#[derive(Clone, Debug, Default)]
+struct ChannelSums {
+    of_gradient: Vec<f32>,
+    of_gradient_times_x: Vec<f32>,
 }
 
-fn sum_over_images(
-    sums: &[PlaneSums],
-    channels: usize,
-    field: impl Fn(&PlaneSums) -> f32,
-) -> TensorData {
-    let mut per_channel = vec![0.0; channels];
-    for (index, sums) in sums.iter().enumerate() {
-        per_channel[index % channels] += field(sums);
+impl ChannelSums {
+    fn zeros(channels: usize) -> Self {
+        Self {
+            of_gradient: vec![0.0; channels],
+            of_gradient_times_x: vec![0.0; channels],
+        }
     }
-    TensorData::new(per_channel, [channels])
+
+    fn add(mut self, other: &Self) -> Self {
+        for (a, b) in [
+            (&mut self.of_gradient, &other.of_gradient),
+            (&mut self.of_gradient_times_x, &other.of_gradient_times_x),
+        ] {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        }
+        self
+    }
 }
 
 /// Per channel `x * scale + shift`, then ReLU6 when `activate`.
@@ -191,7 +231,7 @@ impl Affine {
         }
     }
 
-    fn apply(&self, channel: usize, values: &mut [f32]) {
+    fn apply_to_plane(&self, channel: usize, values: &mut [f32]) {
         let (scale, shift) = (self.scale[channel], self.shift[channel]);
         if self.activate {
             values
@@ -202,48 +242,86 @@ impl Affine {
         }
     }
 
-    /// Turns `gradient` (of the output) into the gradient of `x`, returning the sums the
-    /// scale's and the shift's gradients take from this plane. Where the clamp cut the output
-    /// (below 0 or above 6), no gradient passes, as in burn's clamp.
-    fn backward(&self, channel: usize, x: &[f32], gradient: &mut [f32]) -> PlaneSums {
-        let (scale, shift) = (self.scale[channel], self.shift[channel]);
-        let mut sums = PlaneSums::default();
-        for (g, &x) in gradient.iter_mut().zip(x) {
-            let output = x * scale + shift;
-            if self.activate && !(0.0..=6.0).contains(&output) {
-                *g = 0.0;
+    fn apply_to_row(&self, values: &mut [f32]) {
+        let terms = values.iter_mut().zip(&self.scale).zip(&self.shift);
+        vectorised(|| {
+            if self.activate {
+                terms.for_each(|((v, scale), shift)| *v = (*v * scale + shift).clamp(0.0, 6.0));
+            } else {
+                terms.for_each(|((v, scale), shift)| *v = *v * scale + shift);
             }
-            sums.of_gradient += *g;
-            sums.of_gradient_times_x += *g * x;
-            *g *= scale;
+        })
+    }
+
+    /// The gradient of `x` from the gradient of the output: where the clamp cut the output
+    /// (below 0 or above 6) nothing passes, as in burn's clamp; what passes is scaled. Returns
+    /// what passed, and what passed times `x`.
+    #[inline(always)]
+    fn backward_one(&self, channel: usize, x: f32, gradient: &mut f32) -> (f32, f32) {
+        let (scale, shift) = (self.scale[channel], self.shift[channel]);
+        let output = x * scale + shift;
+        let passed = if self.activate && !(0.0..=6.0).contains(&output) {
+            0.0
+        } else {
+            *gradient
+        };
+        *gradient = passed * scale;
+        (passed, passed * x)
+    }
+
+    fn backward_planes(
+        &self,
+        [_, channels, height, width]: [usize; 4],
+        x: &[f32],
+        gradient: &mut [f32],
+    ) -> ChannelSums {
+        let plane = height * width;
+        let per_plane = map_chunks(gradient, plane, TASK_ELEMENTS, |index, gradient| {
+            let x = &x[index * plane..(index + 1) * plane];
+            let channel = index % channels;
+            gradient
+                .iter_mut()
+                .zip(x)
+                .fold((0.0, 0.0), |(a, b), (g, &x)| {
+                    let (passed, times_x) = self.backward_one(channel, x, g);
+                    (a + passed, b + times_x)
+                })
+        });
+        let mut sums = ChannelSums::zeros(channels);
+        for (index, (passed, times_x)) in per_plane.into_iter().enumerate() {
+            sums.of_gradient[index % channels] += passed;
+            sums.of_gradient_times_x[index % channels] += times_x;
         }
         sums
     }
-}
 
-/// `work(index, plane)` on every `plane`-long chunk of `values`, in parallel natively; the
-/// results in plane order.
-fn map_planes<R: Send>(
-    values: &mut [f32],
-    plane: usize,
-    work: impl Fn(usize, &mut [f32]) -> R + Sync,
-) -> Vec<R> {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        values
-            .par_chunks_mut(plane)
-            .enumerate()
-            .with_min_len(TASK_ELEMENTS.div_ceil(plane))
-            .map(|(index, plane)| work(index, plane))
-            .collect()
+    fn backward_rows(&self, channels: usize, x: &[f32], gradient: &mut [f32]) -> ChannelSums {
+        let task = TASK_ELEMENTS.div_ceil(channels) * channels;
+        let per_task = map_chunks(gradient, task, 1, |index, gradient| {
+            let x = &x[index * task..][..gradient.len()];
+            let mut sums = ChannelSums::zeros(channels);
+            vectorised(|| {
+                for (gradient, x) in gradient.chunks_mut(channels).zip(x.chunks(channels)) {
+                    let rows = gradient.iter_mut().zip(x);
+                    let totals = sums
+                        .of_gradient
+                        .iter_mut()
+                        .zip(&mut sums.of_gradient_times_x);
+                    for (channel, ((g, &x), (passed_sum, times_x_sum))) in
+                        rows.zip(totals).enumerate()
+                    {
+                        let (passed, times_x) = self.backward_one(channel, x, g);
+                        *passed_sum += passed;
+                        *times_x_sum += times_x;
+                    }
+                }
+            });
+            sums
+        });
+        per_task
+            .iter()
+            .fold(ChannelSums::zeros(channels), |total, sums| total.add(sums))
     }
-    #[cfg(target_arch = "wasm32")]
-    values
-        .chunks_mut(plane)
-        .enumerate()
-        .map(|(index, plane)| work(index, plane))
-        .collect()
 }
 
 #[cfg(test)]

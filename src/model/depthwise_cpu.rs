@@ -1,13 +1,14 @@
-//! The depthwise convolution of a learning layer on the CPU backend, with gradients of its own.
+//! The depthwise convolution of a learning layer on the CPU backend, channels last, with
+//! gradients of its own.
 //!
 //! burn derives a grouped convolution's gradients generically: the weight gradient as one small
 //! convolution per group (1,152 of them in each of the last blocks, with their slices and
 //! copies) and the input gradient as a grouped transposed convolution, which burn Flex runs
 //! element by element. In cached fine-tuning epochs the two took a quarter of the time (README
-//! "Benchmarks"). A depthwise convolution's gradients are per-channel sums of products, so here
-//! they run with channels innermost (images in `[batch, height, width, channels]` order): every
-//! step is one multiply-add over a contiguous row of all the channels, which the compiler
-//! vectorises. The forward pass stays burn Flex's.
+//! "Benchmarks"). A depthwise convolution and its gradients are per-channel sums of products:
+//! with channels innermost (images `[batch, height, width, channels]`, the layout learning
+//! blocks run in on the CPU, `layers::ConvBn::forward_channels_last`) every step is one
+//! multiply-add over a contiguous row of all the channels, which the compiler vectorises.
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
@@ -15,11 +16,13 @@ use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::autodiff::{Autodiff, NodeId};
 use burn::backend::flex::{Flex, FlexTensor};
-use burn::backend::ops::{ConvOptions, FloatTensorOps, ModuleOps};
+use burn::backend::ops::FloatTensorOps;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Backend, Dispatch, TensorMetadata, backend_extension};
 use burn::prelude::*;
 use burn::tensor::TensorData;
+
+use super::cpu_tasks::{map_chunks, sum_of, vectorised};
 
 /// Stride and TensorFlow "SAME" padding (`(before, after)` per axis) of one layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,15 +42,12 @@ impl Geometry {
         });
         Self { stride, padding }
     }
-
-    fn options(&self, channels: usize) -> ConvOptions<2> {
-        ConvOptions::new_with_padding([self.stride; 2], self.padding, [1, 1], channels)
-    }
 }
 
 #[backend_extension(Flex, Autodiff)]
 pub trait DepthwiseBackend: Backend {
-    /// `x` `[batch, channels, height, width]` convolved with `weight` `[channels, 1, k, k]`.
+    /// `x` `[batch, height, width, channels]` convolved with `weight` `[channels, 1, k, k]`,
+    /// channels last.
     fn depthwise_conv2d(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
@@ -57,8 +57,11 @@ pub trait DepthwiseBackend: Backend {
 
 impl DepthwiseBackend for Flex {
     fn depthwise_conv2d(x: FlexTensor, weight: FlexTensor, geometry: Geometry) -> FlexTensor {
-        let channels = weight.shape().dims::<4>()[0];
-        Flex::conv2d(x, weight, None, geometry.options(channels))
+        let shapes = Shapes::new(&x, &weight, geometry);
+        let x = x.to_contiguous();
+        let values = output(&shapes, as_f32(&x), as_f32(&taps_first(weight)));
+        let [height, width] = shapes.output;
+        tensor(values, [shapes.batch, height, width, shapes.channels])
     }
 }
 
@@ -88,8 +91,8 @@ impl<C: CheckpointStrategy> DepthwiseBackend for Autodiff<Flex, C> {
     }
 }
 
-/// `x` convolved with the depthwise `weight` through [`DepthwiseBackend`]: on the CPU backend
-/// (where learning layers call it) with the gradients below.
+/// `x` (channels last) convolved with the depthwise `weight` through [`DepthwiseBackend`], on
+/// the CPU backend.
 pub fn depthwise_conv2d(x: Tensor<4>, weight: Tensor<4>, geometry: Geometry) -> Tensor<4> {
     Tensor::from_dispatch(Dispatch::depthwise_conv2d(
         x.into_dispatch(),
@@ -115,10 +118,10 @@ impl Backward<Flex, 2> for DepthwiseGradients {
         let (x_state, weight_state, geometry) = ops.state;
         let x: FlexTensor = checkpointer.retrieve_node_output(x_state);
         let weight: FlexTensor = checkpointer.retrieve_node_output(weight_state);
-        let shapes = Shapes::new(&x, &grad, &weight, geometry);
-        let grad = channels_last(grad);
+        let shapes = Shapes::new(&x, &weight, geometry);
+        let grad = grad.to_contiguous();
         if let Some(node) = node_weight {
-            let x = channels_last(x);
+            let x = x.to_contiguous();
             let values = weight_gradient(&shapes, as_f32(&grad), as_f32(&x));
             let [channels, kernel] = [shapes.channels, shapes.kernel];
             let gradient = tensor(values, [kernel, kernel, channels]);
@@ -126,20 +129,17 @@ impl Backward<Flex, 2> for DepthwiseGradients {
             grads.register::<Flex>(node.id, Flex::float_reshape(gradient, weight.shape()));
         }
         if let Some(node) = node_x {
-            let weight = Flex::float_permute(weight, &[1, 2, 3, 0]).to_contiguous();
-            let values = input_gradient(&shapes, as_f32(&grad), as_f32(&weight));
+            let values = input_gradient(&shapes, as_f32(&grad), as_f32(&taps_first(weight)));
             let [height, width] = shapes.input;
             let gradient = tensor(values, [shapes.batch, height, width, shapes.channels]);
-            grads.register::<Flex>(
-                node.id,
-                Flex::float_permute(gradient, &[0, 3, 1, 2]).to_contiguous(),
-            );
+            grads.register::<Flex>(node.id, gradient);
         }
     }
 }
 
-fn channels_last(t: FlexTensor) -> FlexTensor {
-    Flex::float_permute(t, &[0, 2, 3, 1]).to_contiguous()
+/// `[channels, 1, k, k]` → `[k, k, channels]`: one row of all the channels per tap.
+fn taps_first(weight: FlexTensor) -> FlexTensor {
+    Flex::float_permute(weight, &[1, 2, 3, 0]).to_contiguous()
 }
 
 fn as_f32(t: &FlexTensor) -> &[f32] {
@@ -163,15 +163,16 @@ struct Shapes {
 }
 
 impl Shapes {
-    fn new(x: &FlexTensor, grad: &FlexTensor, weight: &FlexTensor, geometry: Geometry) -> Self {
-        let [batch, channels, height, width] = x.shape().dims();
-        let [_, _, output_height, output_width] = grad.shape().dims();
+    fn new(x: &FlexTensor, weight: &FlexTensor, geometry: Geometry) -> Self {
+        let [batch, height, width, channels] = x.shape().dims();
+        let kernel = weight.shape().dims::<4>()[2];
+        let output = [height, width].map(|size| size.div_ceil(geometry.stride));
         Self {
             batch,
             channels,
-            kernel: weight.shape().dims::<4>()[2],
+            kernel,
             input: [height, width],
-            output: [output_height, output_width],
+            output,
             geometry,
         }
     }
@@ -189,6 +190,40 @@ impl Shapes {
                 .map(|position| (tap, position))
         })
     }
+}
+
+/// `Σ x[n, iy, ix, c] · weight[ky, kx, c]` over the taps of every output position, channels
+/// last: `[batch, height, width, channels]` (output size), one image per parallel task.
+fn output(shapes: &Shapes, x: &[f32], weight: &[f32]) -> Vec<f32> {
+    let Shapes {
+        channels,
+        kernel,
+        input,
+        output,
+        ..
+    } = *shapes;
+    let plane = output[0] * output[1] * channels;
+    let mut values = vec![0.0; shapes.batch * plane];
+    map_chunks(&mut values, plane, 1, |n, values| {
+        let x = &x[n * input[0] * input[1] * channels..];
+        vectorised(|| {
+            for oy in 0..output[0] {
+                for (ky, iy) in shapes.taps(0, oy) {
+                    for ox in 0..output[1] {
+                        let out = row_mut(values, oy * output[1] + ox, channels);
+                        for (kx, ix) in shapes.taps(1, ox) {
+                            let x = row(x, iy * input[1] + ix, channels);
+                            let w = row(weight, ky * kernel + kx, channels);
+                            for ((o, x), w) in out.iter_mut().zip(x).zip(w) {
+                                *o += x * w;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    });
+    values
 }
 
 /// `Σ grad[n, oy, ox, c] · x[n, iy, ix, c]` for every tap `(ky, kx)` and channel `c`, channels
@@ -223,7 +258,7 @@ fn weight_gradient(shapes: &Shapes, grad: &[f32], x: &[f32]) -> Vec<f32> {
         });
         sums
     };
-    sum_over_images(shapes.batch, image)
+    sum_of(shapes.batch, image)
 }
 
 /// `Σ grad[n, oy, ox, c] · weight[ky, kx, c]` over the outputs each input position feeds,
@@ -238,7 +273,7 @@ fn input_gradient(shapes: &Shapes, grad: &[f32], weight: &[f32]) -> Vec<f32> {
     } = *shapes;
     let plane = input[0] * input[1] * channels;
     let mut gradient = vec![0.0; shapes.batch * plane];
-    for_each_image(&mut gradient, plane, |n, gradient| {
+    map_chunks(&mut gradient, plane, 1, |n, gradient| {
         let grad = &grad[n * output[0] * output[1] * channels..];
         vectorised(|| {
             for oy in 0..output[0] {
@@ -266,47 +301,6 @@ fn row(values: &[f32], index: usize, length: usize) -> &[f32] {
 
 fn row_mut(values: &mut [f32], index: usize, length: usize) -> &mut [f32] {
     &mut values[index * length..(index + 1) * length]
-}
-
-/// Runs `work` compiled for the widest vectors the processor has (AVX-512 or AVX2 natively,
-/// chosen at run time; in wasm the build's SIMD128).
-#[inline(always)]
-fn vectorised(work: impl FnOnce()) {
-    pulp::Arch::new().dispatch(work)
-}
-
-fn sum_over_images(batch: usize, image: impl Fn(usize) -> Vec<f32> + Sync) -> Vec<f32> {
-    let add = |mut a: Vec<f32>, b: Vec<f32>| {
-        a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-        a
-    };
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        (0..batch)
-            .into_par_iter()
-            .map(&image)
-            .reduce_with(add)
-            .unwrap_or_default()
-    }
-    #[cfg(target_arch = "wasm32")]
-    (0..batch).map(image).reduce(add).unwrap_or_default()
-}
-
-fn for_each_image(values: &mut [f32], plane: usize, work: impl Fn(usize, &mut [f32]) + Sync) {
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        use rayon::prelude::*;
-        values
-            .par_chunks_mut(plane)
-            .enumerate()
-            .for_each(|(n, image)| work(n, image));
-    }
-    #[cfg(target_arch = "wasm32")]
-    values
-        .chunks_mut(plane)
-        .enumerate()
-        .for_each(|(n, image)| work(n, image));
 }
 
 #[cfg(test)]
@@ -337,7 +331,8 @@ mod tests {
         let [_, channels, height, width] = x.dims();
         let output = if ours {
             let geometry = Geometry::same([height, width], kernel, stride);
-            depthwise_conv2d(x.clone(), weight.clone(), geometry)
+            let channels_last = x.clone().permute([0, 2, 3, 1]);
+            depthwise_conv2d(channels_last, weight.clone(), geometry).permute([0, 3, 1, 2])
         } else {
             let mut conv = Conv2dConfig::new([channels, channels], [kernel, kernel])
                 .with_stride([stride, stride])
@@ -392,7 +387,7 @@ mod tests {
     #[test]
     fn only_tracked_inputs_get_gradients() {
         let device = Device::flex().autodiff();
-        let x = waves([2, 4, 7, 7], 0.37, &device);
+        let x = waves([2, 7, 7, 4], 0.37, &device);
         let weight = waves([4, 1, 3, 3], 0.71, &device).require_grad();
         let geometry = Geometry::same([7, 7], 3, 1);
         let gradients = depthwise_conv2d(x.clone(), weight.clone(), geometry)

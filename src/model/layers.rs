@@ -5,7 +5,11 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
 use burn::prelude::*;
 
-use super::{batch_norm_cpu, depthwise_cpu};
+use super::batch_norm_cpu::{
+    self,
+    Channels::{Last, Planes},
+};
+use super::depthwise_cpu;
 
 /// The checkpoint was trained in TensorFlow, whose batch norm epsilon is 1e-3 (burn's is 1e-5).
 const BATCH_NORM_EPSILON: f64 = 1e-3;
@@ -51,53 +55,41 @@ impl ConvBn {
     }
 
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        let conv = &self.conv;
-        let weight = conv.weight.val();
-        let [_, _, height, width] = x.dims();
-        let on_cpu = x.device() == Device::flex();
-        let learning_on_cpu = on_cpu && weight.is_require_grad();
-        let pointwise = conv.kernel_size == [1, 1] && conv.stride == [1, 1] && conv.groups == 1;
-        let depthwise = conv.groups > 1 && conv.groups == weight.dims()[0];
-        let x = if pointwise && height * width <= SMALL_MAP && learning_on_cpu {
-            pointwise_small(x, weight)
-        } else if depthwise && learning_on_cpu {
-            let geometry =
-                depthwise_cpu::Geometry::same([height, width], conv.kernel_size[0], conv.stride[0]);
-            depthwise_cpu::depthwise_conv2d(x, weight, geometry)
-        } else {
-            conv.forward(x)
-        };
-        if on_cpu {
-            return batch_norm_cpu::batch_norm_activation(x, &self.bn, self.activate);
+        let x = self.conv.forward(x);
+        if x.device() == Device::flex() {
+            return batch_norm_cpu::batch_norm_activation(x, &self.bn, self.activate, Planes);
         }
         let x = self.bn.forward(x);
         if self.activate { relu6(x) } else { x }
     }
-}
 
-/// Maps of at most this many positions (the 7x7 maps of the last stages, the blocks that
-/// fine-tune) take [`pointwise_small`] for their 1x1 convolutions while they learn on the CPU.
-const SMALL_MAP: usize = 64;
-
-/// A 1x1 convolution on small maps as one matrix product over all the images:
-/// `[cout, cin] × [cin, batch·h·w]`. burn Flex's convolution and its gradients multiply
-/// image by image, and on a 7x7 map each product is only 49 columns wide, so the multiplier
-/// spends its time packing; one product over the batch, for forward and both gradients, makes
-/// cached fine-tuning epochs ~30% faster (README "Benchmarks"). Where nothing learns, the
-/// convolution's own forward pass is faster than the two transpositions this needs; on
-/// WebGPU (measured on SwiftShader) the convolution was faster too.
-fn pointwise_small(x: Tensor<4>, weight: Tensor<4>) -> Tensor<4> {
-    let [batch, channels_in, height, width] = x.dims();
-    let channels_out = weight.dims()[0];
-    let positions = height * width;
-    let weight = weight.reshape([channels_out, channels_in]);
-    let x = (x.reshape([batch, channels_in, positions]).swap_dims(0, 1))
-        .reshape([channels_in, batch * positions]);
-    (weight
-        .matmul(x)
-        .reshape([channels_out, batch, positions])
-        .swap_dims(0, 1))
-    .reshape([batch, channels_out, height, width])
+    /// The same layer with channels last (`[batch, height, width, channels]`), on the CPU
+    /// backend: how blocks learn there. A 1x1 convolution is then one matrix product over all
+    /// the positions of all the images, and the depthwise convolution and batch norm run
+    /// kernels of their own (`depthwise_cpu`, `batch_norm_cpu`); burn Flex's convolutions and
+    /// their gradients, image by image in channel planes, made cached fine-tuning epochs twice
+    /// as long (README "Benchmarks").
+    pub fn forward_channels_last(&self, x: Tensor<4>) -> Tensor<4> {
+        let conv = &self.conv;
+        let weight = conv.weight.val();
+        let [batch, height, width, channels_in] = x.dims();
+        let channels_out = weight.dims()[0];
+        let pointwise = conv.kernel_size == [1, 1] && conv.stride == [1, 1] && conv.groups == 1;
+        let depthwise = conv.groups == channels_in && conv.groups == channels_out;
+        let x = if pointwise {
+            x.reshape([batch * height * width, channels_in])
+                .matmul(weight.reshape([channels_out, channels_in]).transpose())
+                .reshape([batch, height, width, channels_out])
+        } else if depthwise && conv.kernel_size[0] == conv.kernel_size[1] {
+            let [kernel, _] = conv.kernel_size;
+            let geometry = depthwise_cpu::Geometry::same([height, width], kernel, conv.stride[0]);
+            depthwise_cpu::depthwise_conv2d(x, weight, geometry)
+        } else {
+            // Not in a block (the stem): burn's convolution, in channel planes.
+            conv.forward(x.permute([0, 3, 1, 2])).permute([0, 2, 3, 1])
+        };
+        batch_norm_cpu::batch_norm_activation(x, &self.bn, self.activate, Last)
+    }
 }
 
 /// Shape of one MBConv block.
@@ -154,74 +146,15 @@ impl MbConv {
         let x = self.project.forward(self.depthwise.forward(x));
         if self.residual { x + input } else { x }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Output, input gradient and weight gradient of a 1x1 convolution of `x` (weights as
-    /// `conv` holds them), through the product when `small`.
-    fn with_gradients(conv: &Conv2d, x: &Tensor<4>, small: bool) -> [Vec<f32>; 3] {
-        let weight = conv.weight.val();
-        let output = if small {
-            pointwise_small(x.clone(), weight.clone())
-        } else {
-            conv.forward(x.clone())
+    /// [`Self::forward`] with channels last (see [`ConvBn::forward_channels_last`]).
+    pub fn forward_channels_last(&self, input: Tensor<4>) -> Tensor<4> {
+        let x = match &self.expand {
+            Some(expand) => expand.forward_channels_last(input.clone()),
+            None => input.clone(),
         };
-        // A weighted sum, so that every output position has its own gradient.
-        let weights =
-            Tensor::<1, Int>::arange(0..output.shape().num_elements() as i64, &x.device())
-                .float()
-                .sin()
-                .reshape(output.dims());
-        let gradients = (output.clone() * weights).sum().backward();
-        let values = |t: Tensor<4>| t.into_data().try_to_vec::<f32>().unwrap();
-        [
-            values(output),
-            values(x.grad(&gradients).unwrap()),
-            values(weight.grad(&gradients).unwrap()),
-        ]
-    }
-
-    /// Deterministic values of about unit size: the tests run in parallel and share burn's
-    /// random generator, so random tensors would differ from run to run.
-    fn waves<const D: usize>(dims: [usize; D], frequency: f64, device: &Device) -> Tensor<D> {
-        let count = dims.iter().product::<usize>() as i64;
-        Tensor::<1, Int>::arange(0..count, device)
-            .float()
-            .mul_scalar(frequency)
-            .sin()
-            .reshape(dims)
-    }
-
-    #[test]
-    fn small_map_products_are_the_convolution_and_its_gradients() {
-        let device = Device::flex().autodiff();
-        let mut conv = Conv2dConfig::new([6, 5], [1, 1])
-            .with_bias(false)
-            .init(&device);
-        conv.weight = burn::module::Param::from_tensor(waves([5, 6, 1, 1], 0.7, &device));
-        assert!(
-            conv.weight.val().is_require_grad(),
-            "learning weights take the product"
-        );
-        let x = waves([3, 6, 7, 7], 0.37, &device).require_grad();
-        let product = with_gradients(&conv, &x, true);
-        let convolution = with_gradients(&conv, &x, false);
-        for (ours, theirs) in product.iter().zip(&convolution) {
-            assert_eq!(ours.len(), theirs.len());
-            let error = ours
-                .iter()
-                .zip(theirs)
-                .map(|(a, b)| (a - b).abs())
-                .fold(0.0, f32::max);
-            // The weight gradients sum 147 products each: f32 rounding grows with their size.
-            let largest = theirs.iter().map(|v| v.abs()).fold(1.0, f32::max);
-            assert!(
-                error < 1e-5 * largest,
-                "differs by {error} (largest {largest})"
-            );
-        }
+        let x = self.depthwise.forward_channels_last(x);
+        let x = self.project.forward_channels_last(x);
+        if self.residual { x + input } else { x }
     }
 }

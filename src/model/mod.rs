@@ -2,6 +2,7 @@
 
 pub mod backbone;
 mod batch_norm_cpu;
+mod cpu_tasks;
 mod depthwise_cpu;
 pub mod head;
 pub mod imagenet;

@@ -59,7 +59,103 @@ impl UnfrozenSuffix {
         let [c, h, w] = entry_shape(self.freeze_depth());
         let batch = rows.dims()[0];
         let x = rows.reshape([batch, c, h, w]);
+        if self.learns_on_cpu() {
+            return self.forward_channels_last(x.permute([0, 2, 3, 1]));
+        }
         let x = self.blocks.iter().fold(x, |x, block| block.forward(x));
         global_average_pool(self.head_conv.forward(x))
+    }
+
+    /// Learning on the CPU backend, the blocks run with channels last
+    /// ([`ConvBn::forward_channels_last`]).
+    fn learns_on_cpu(&self) -> bool {
+        let weight = self.head_conv.conv.weight.val();
+        weight.is_require_grad() && weight.device() == Device::flex()
+    }
+
+    fn forward_channels_last(&self, x: Tensor<4>) -> Tensor<2> {
+        let x = self
+            .blocks
+            .iter()
+            .fold(x, |x, block| block.forward_channels_last(x));
+        let x = self.head_conv.forward_channels_last(x);
+        let [batch, height, width, channels] = x.dims();
+        x.reshape([batch, height * width, channels])
+            .mean_dim(1)
+            .reshape([batch, channels])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The largest difference, relative to the largest value (at least 1).
+    fn relative_difference<const D: usize>(ours: Tensor<D>, theirs: Tensor<D>) -> f32 {
+        assert_eq!(ours.dims(), theirs.dims());
+        let largest = theirs.clone().abs().max().into_scalar::<f32>().max(1.0);
+        (ours - theirs).abs().max().into_scalar::<f32>() / largest
+    }
+
+    #[test]
+    fn learning_on_the_cpu_with_channels_last_matches_channel_planes() {
+        let device = Device::flex().autodiff();
+        // Five blocks: the first of them strided (14x14 → 7x7), one with a residual.
+        let depth = 5;
+        let backbone = EfficientNetLite0::new(&Device::flex());
+        let suffix = UnfrozenSuffix::from_backbone(&backbone, depth)
+            .fork(&device)
+            .train();
+        assert!(suffix.learns_on_cpu());
+        let [c, h, w] = entry_shape(depth);
+        let rows = Tensor::<1, Int>::arange(0..(2 * c * h * w) as i64, &device)
+            .float()
+            .mul_scalar(0.37)
+            .sin()
+            .reshape([2, c * h * w]);
+        let ours = suffix.forward_rows(rows.clone());
+        let planes = {
+            let x = rows.reshape([2, c, h, w]);
+            let x = suffix.blocks.iter().fold(x, |x, block| block.forward(x));
+            global_average_pool(suffix.head_conv.forward(x))
+        };
+        // A weighted sum, so that every feature has its own gradient.
+        let weights = Tensor::<1, Int>::arange(0..ours.shape().num_elements() as i64, &device)
+            .float()
+            .cos()
+            .reshape(ours.dims());
+        let our_gradients = (ours.clone() * weights.clone()).sum().backward();
+        let plane_gradients = (planes.clone() * weights).sum().backward();
+        assert!(relative_difference(ours, planes) < 1e-5, "features differ");
+        let first = &suffix.blocks[0];
+        let expand = first.expand.as_ref().unwrap();
+        let parameters = [
+            ("first expansion", expand.conv.weight.val()),
+            ("first depthwise", first.depthwise.conv.weight.val()),
+            (
+                "last projection",
+                suffix.blocks[depth - 1].project.conv.weight.val(),
+            ),
+            ("head conv", suffix.head_conv.conv.weight.val()),
+        ];
+        for (name, weight) in parameters {
+            let difference = relative_difference(
+                weight.grad(&our_gradients).unwrap(),
+                weight.grad(&plane_gradients).unwrap(),
+            );
+            assert!(
+                difference < 1e-5,
+                "{name}: gradient differs by {difference}"
+            );
+        }
+        let gammas = [&expand.bn.gamma, &suffix.head_conv.bn.gamma];
+        for gamma in gammas {
+            let gamma = gamma.val();
+            let difference = relative_difference(
+                gamma.grad(&our_gradients).unwrap(),
+                gamma.grad(&plane_gradients).unwrap(),
+            );
+            assert!(difference < 1e-5, "gamma: gradient differs by {difference}");
+        }
     }
 }
