@@ -255,16 +255,12 @@ impl Affine {
 
     /// The gradient of `x` from the gradient of the output: where the clamp cut the output
     /// (below 0 or above 6) nothing passes, as in burn's clamp; what passes is scaled. Returns
-    /// what passed, and what passed times `x`.
+    /// what passed, and what passed times `x`. Branch-free, so that loops of it vectorise.
     #[inline(always)]
-    fn backward_one(&self, channel: usize, x: f32, gradient: &mut f32) -> (f32, f32) {
-        let (scale, shift) = (self.scale[channel], self.shift[channel]);
+    fn pass(&self, (scale, shift): (f32, f32), x: f32, gradient: &mut f32) -> (f32, f32) {
         let output = x * scale + shift;
-        let passed = if self.activate && !(0.0..=6.0).contains(&output) {
-            0.0
-        } else {
-            *gradient
-        };
+        let cut = self.activate & ((output < 0.0) | (output > 6.0));
+        let passed = if cut { 0.0 } else { *gradient };
         *gradient = passed * scale;
         (passed, passed * x)
     }
@@ -278,12 +274,12 @@ impl Affine {
         let plane = height * width;
         let per_plane = map_chunks(gradient, plane, TASK_ELEMENTS, |index, gradient| {
             let x = &x[index * plane..(index + 1) * plane];
-            let channel = index % channels;
+            let channel = (self.scale[index % channels], self.shift[index % channels]);
             gradient
                 .iter_mut()
                 .zip(x)
                 .fold((0.0, 0.0), |(a, b), (g, &x)| {
-                    let (passed, times_x) = self.backward_one(channel, x, g);
+                    let (passed, times_x) = self.pass(channel, x, g);
                     (a + passed, b + times_x)
                 })
         });
@@ -302,15 +298,14 @@ impl Affine {
             let mut sums = ChannelSums::zeros(channels);
             vectorised(|| {
                 for (gradient, x) in gradient.chunks_mut(channels).zip(x.chunks(channels)) {
-                    let rows = gradient.iter_mut().zip(x);
+                    let affine = self.scale.iter().zip(&self.shift);
                     let totals = sums
                         .of_gradient
                         .iter_mut()
                         .zip(&mut sums.of_gradient_times_x);
-                    for (channel, ((g, &x), (passed_sum, times_x_sum))) in
-                        rows.zip(totals).enumerate()
-                    {
-                        let (passed, times_x) = self.backward_one(channel, x, g);
+                    let terms = gradient.iter_mut().zip(x).zip(affine.zip(totals));
+                    for ((g, &x), ((&scale, &shift), (passed_sum, times_x_sum))) in terms {
+                        let (passed, times_x) = self.pass((scale, shift), x, g);
                         *passed_sum += passed;
                         *times_x_sum += times_x;
                     }
