@@ -7,7 +7,7 @@
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 
-use super::layers::{BlockSpec, ConvBn, MbConv};
+use super::layers::{BlockSpec, ConvBn, MbConv, run_blocks};
 
 pub const INPUT_SIZE: usize = 224;
 pub const STEM_CHANNELS: usize = 32;
@@ -141,9 +141,7 @@ impl EfficientNetLite0 {
 
     /// Runs blocks `from..to` on the activation entering block `from`.
     pub fn blocks(&self, x: Tensor<4>, from: usize, to: usize) -> Tensor<4> {
-        self.blocks[from..to]
-            .iter()
-            .fold(x, |x, block| block.forward(x))
+        run_blocks(&self.blocks[from..to], x)
     }
 
     /// Output of the last block → pooled 1280-d features.

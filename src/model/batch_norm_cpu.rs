@@ -259,7 +259,7 @@ impl Affine {
     #[inline(always)]
     fn pass(&self, (scale, shift): (f32, f32), x: f32, gradient: &mut f32) -> (f32, f32) {
         let output = x * scale + shift;
-        let cut = self.activate & ((output < 0.0) | (output > 6.0));
+        let cut = self.activate & !(0.0..=6.0).contains(&output);
         let passed = if cut { 0.0 } else { *gradient };
         *gradient = passed * scale;
         (passed, passed * x)

@@ -24,6 +24,9 @@ use burn::tensor::TensorData;
 
 use super::cpu_tasks::{map_chunks, sum_of, vectorised};
 
+/// Elements per parallel task of the forward pass: small maps group rows into one task.
+const TASK_ELEMENTS: usize = 16 * 1024;
+
 /// Stride and TensorFlow "SAME" padding (`(before, after)` per axis) of one layer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Geometry {
@@ -193,7 +196,8 @@ impl Shapes {
 }
 
 /// `Σ x[n, iy, ix, c] · weight[ky, kx, c]` over the taps of every output position, channels
-/// last: `[batch, height, width, channels]` (output size), one image per parallel task.
+/// last: `[batch, height, width, channels]` (output size), output rows in parallel (a batch of
+/// one image spreads over the cores too).
 fn output(shapes: &Shapes, x: &[f32], weight: &[f32]) -> Vec<f32> {
     let Shapes {
         channels,
@@ -202,21 +206,20 @@ fn output(shapes: &Shapes, x: &[f32], weight: &[f32]) -> Vec<f32> {
         output,
         ..
     } = *shapes;
-    let plane = output[0] * output[1] * channels;
-    let mut values = vec![0.0; shapes.batch * plane];
-    map_chunks(&mut values, plane, 1, |n, values| {
+    let output_row = output[1] * channels;
+    let mut values = vec![0.0; shapes.batch * output[0] * output_row];
+    map_chunks(&mut values, output_row, TASK_ELEMENTS, |index, values| {
+        let (n, oy) = (index / output[0], index % output[0]);
         let x = &x[n * input[0] * input[1] * channels..];
         vectorised(|| {
-            for oy in 0..output[0] {
-                for (ky, iy) in shapes.taps(0, oy) {
-                    for ox in 0..output[1] {
-                        let out = row_mut(values, oy * output[1] + ox, channels);
-                        for (kx, ix) in shapes.taps(1, ox) {
-                            let x = row(x, iy * input[1] + ix, channels);
-                            let w = row(weight, ky * kernel + kx, channels);
-                            for ((o, x), w) in out.iter_mut().zip(x).zip(w) {
-                                *o += x * w;
-                            }
+            for (ky, iy) in shapes.taps(0, oy) {
+                for ox in 0..output[1] {
+                    let out = row_mut(values, ox, channels);
+                    for (kx, ix) in shapes.taps(1, ox) {
+                        let x = row(x, iy * input[1] + ix, channels);
+                        let w = row(weight, ky * kernel + kx, channels);
+                        for ((o, x), w) in out.iter_mut().zip(x).zip(w) {
+                            *o += x * w;
                         }
                     }
                 }

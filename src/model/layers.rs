@@ -92,6 +92,42 @@ impl ConvBn {
     }
 }
 
+/// On the CPU backend, blocks on maps at most this wide run with channels last. Measured at
+/// batch 1 and 32 (README "Benchmarks"): channel planes win on the wide maps of the first
+/// stages (few channels, long rows), channels last from the 28x28 maps on (40 channels or
+/// more, rows of 7 to 28).
+const CHANNELS_LAST_MAX_SIDE: usize = 28;
+
+/// Runs `blocks` in order on `x` (channel planes in and out); on the CPU backend, those on
+/// small maps with channels last (see [`CHANNELS_LAST_MAX_SIDE`]).
+pub fn run_blocks(blocks: &[MbConv], x: Tensor<4>) -> Tensor<4> {
+    let [_, _, side, _] = x.dims();
+    let on_small_maps = if x.device() == Device::flex() {
+        let mut side = side;
+        blocks
+            .iter()
+            .position(|block| {
+                let small = side <= CHANNELS_LAST_MAX_SIDE;
+                side = side.div_ceil(block.depthwise.conv.stride[0]);
+                small
+            })
+            .unwrap_or(blocks.len())
+    } else {
+        blocks.len()
+    };
+    let (wide, small) = blocks.split_at(on_small_maps);
+    let x = wide.iter().fold(x, |x, block| block.forward(x));
+    if small.is_empty() {
+        return x;
+    }
+    small
+        .iter()
+        .fold(x.permute([0, 2, 3, 1]), |x, block| {
+            block.forward_channels_last(x)
+        })
+        .permute([0, 3, 1, 2])
+}
+
 /// Shape of one MBConv block.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BlockSpec {

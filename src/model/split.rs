@@ -5,7 +5,7 @@
 use burn::prelude::*;
 
 use super::backbone::{boundary_shape, global_average_pool};
-use super::layers::{ConvBn, MbConv};
+use super::layers::{ConvBn, MbConv, run_blocks};
 use super::{EfficientNetLite0, FEATURE_CHANNELS, NUM_BLOCKS};
 
 /// What the frozen prefix yields per image for a freeze depth: pooled features at depth 0,
@@ -62,8 +62,7 @@ impl UnfrozenSuffix {
         if self.learns_on_cpu() {
             return self.forward_channels_last(x.permute([0, 2, 3, 1]));
         }
-        let x = self.blocks.iter().fold(x, |x, block| block.forward(x));
-        global_average_pool(self.head_conv.forward(x))
+        global_average_pool(self.head_conv.forward(run_blocks(&self.blocks, x)))
     }
 
     /// Learning on the CPU backend, the blocks run with channels last
