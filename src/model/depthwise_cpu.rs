@@ -212,21 +212,61 @@ fn output(shapes: &Shapes, x: &[f32], weight: &[f32]) -> Vec<f32> {
         let (n, oy) = (index / output[0], index % output[0]);
         let x = &x[n * input[0] * input[1] * channels..];
         vectorised(|| {
-            for (ky, iy) in shapes.taps(0, oy) {
-                for ox in 0..output[1] {
-                    let out = row_mut(values, ox, channels);
+            for ox in 0..output[1] {
+                // Offsets of the input row and the weight row of every tap that lands inside.
+                let mut taps = [(0, 0); MAX_TAPS];
+                let mut count = 0;
+                for (ky, iy) in shapes.taps(0, oy) {
                     for (kx, ix) in shapes.taps(1, ox) {
-                        let x = row(x, iy * input[1] + ix, channels);
-                        let w = row(weight, ky * kernel + kx, channels);
-                        for ((o, x), w) in out.iter_mut().zip(x).zip(w) {
-                            *o += x * w;
-                        }
+                        taps[count] = (
+                            (iy * input[1] + ix) * channels,
+                            (ky * kernel + kx) * channels,
+                        );
+                        count += 1;
                     }
+                }
+                let taps = &taps[..count];
+                let out = row_mut(values, ox, channels);
+                let mut lanes = out.chunks_exact_mut(LANES);
+                for (chunk, out) in lanes.by_ref().enumerate() {
+                    accumulate::<LANES>(out, chunk * LANES, taps, x, weight);
+                }
+                let rest = lanes.into_remainder();
+                let start = channels - rest.len();
+                for (offset, out) in rest.iter_mut().enumerate() {
+                    accumulate::<1>(std::slice::from_mut(out), start + offset, taps, x, weight);
                 }
             }
         });
     });
     values
+}
+
+/// Channels summed together in registers: one AVX-512 vector, four SIMD128 ones.
+const LANES: usize = 16;
+
+/// The most taps a kernel has (5x5, EfficientNet-Lite's largest).
+const MAX_TAPS: usize = 25;
+
+/// `out[i] = Σ x[tap + start + i] · weight[tap + start + i]` over the taps, in `N` accumulators
+/// that stay in registers, and one store.
+#[inline(always)]
+fn accumulate<const N: usize>(
+    out: &mut [f32],
+    start: usize,
+    taps: &[(usize, usize)],
+    x: &[f32],
+    weight: &[f32],
+) {
+    let mut sums = [0.0; N];
+    for &(x_offset, weight_offset) in taps {
+        let x: &[f32; N] = x[x_offset + start..][..N].try_into().unwrap();
+        let w: &[f32; N] = weight[weight_offset + start..][..N].try_into().unwrap();
+        for ((sum, x), w) in sums.iter_mut().zip(x).zip(w) {
+            *sum += x * w;
+        }
+    }
+    out.copy_from_slice(&sums);
 }
 
 /// `Σ grad[n, oy, ox, c] · x[n, iy, ix, c]` for every tap `(ky, kx)` and channel `c`, channels
