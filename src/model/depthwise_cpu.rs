@@ -183,14 +183,25 @@ impl Shapes {
     /// For output row (or column) `out` on `axis`, the kernel taps that land inside the input,
     /// with the input row (column) each reads.
     fn taps(&self, axis: usize, out: usize) -> impl Iterator<Item = (usize, usize)> {
-        let start = out * self.geometry.stride;
-        let before = self.geometry.padding[axis].0;
-        let size = self.input[axis];
+        (0..self.kernel).filter_map(move |tap| Some((tap, self.position(axis, out, tap)?)))
+    }
+
+    /// The input row (column) that `tap` of output row (column) `out` reads, if inside.
+    fn position(&self, axis: usize, out: usize, tap: usize) -> Option<usize> {
+        (out * self.geometry.stride + tap)
+            .checked_sub(self.geometry.padding[axis].0)
+            .filter(|&position| position < self.input[axis])
+    }
+
+    /// For input row (or column) `position` on `axis`, the kernel taps that read it, with the
+    /// output row (column) each feeds: [`Self::taps`] the other way round.
+    fn sources(&self, axis: usize, position: usize) -> impl Iterator<Item = (usize, usize)> {
+        let stride = self.geometry.stride;
+        let shifted = position + self.geometry.padding[axis].0;
+        let outputs = self.output[axis];
         (0..self.kernel).filter_map(move |tap| {
-            (start + tap)
-                .checked_sub(before)
-                .filter(|&position| position < size)
-                .map(|position| (tap, position))
+            let start = shifted.checked_sub(tap)?;
+            (start % stride == 0 && start / stride < outputs).then_some((tap, start / stride))
         })
     }
 }
@@ -213,29 +224,13 @@ fn output(shapes: &Shapes, x: &[f32], weight: &[f32]) -> Vec<f32> {
         let x = &x[n * input[0] * input[1] * channels..];
         vectorised(|| {
             for ox in 0..output[1] {
-                // Offsets of the input row and the weight row of every tap that lands inside.
-                let mut taps = [(0, 0); MAX_TAPS];
-                let mut count = 0;
+                let mut pairs = Pairs::new();
                 for (ky, iy) in shapes.taps(0, oy) {
                     for (kx, ix) in shapes.taps(1, ox) {
-                        taps[count] = (
-                            (iy * input[1] + ix) * channels,
-                            (ky * kernel + kx) * channels,
-                        );
-                        count += 1;
+                        pairs.push(iy * input[1] + ix, ky * kernel + kx, channels);
                     }
                 }
-                let taps = &taps[..count];
-                let out = row_mut(values, ox, channels);
-                let mut lanes = out.chunks_exact_mut(LANES);
-                for (chunk, out) in lanes.by_ref().enumerate() {
-                    accumulate::<LANES>(out, chunk * LANES, taps, x, weight);
-                }
-                let rest = lanes.into_remainder();
-                let start = channels - rest.len();
-                for (offset, out) in rest.iter_mut().enumerate() {
-                    accumulate::<1>(std::slice::from_mut(out), start + offset, taps, x, weight);
-                }
+                add_products(row_mut(values, ox, channels), &pairs, x, weight);
             }
         });
     });
@@ -245,28 +240,59 @@ fn output(shapes: &Shapes, x: &[f32], weight: &[f32]) -> Vec<f32> {
 /// Channels summed together in registers: one AVX-512 vector, four SIMD128 ones.
 const LANES: usize = 16;
 
-/// The most taps a kernel has (5x5, EfficientNet-Lite's largest).
-const MAX_TAPS: usize = 25;
+/// The offsets of the rows of two channels-last buffers whose products one output row sums.
+struct Pairs(Vec<(usize, usize)>);
 
-/// `out[i] = Σ x[tap + start + i] · weight[tap + start + i]` over the taps, in `N` accumulators
-/// that stay in registers, and one store.
+impl Pairs {
+    fn new() -> Self {
+        Self(Vec::with_capacity(25))
+    }
+
+    /// Row `a` of the first buffer with row `b` of the second, rows `channels` long.
+    fn push(&mut self, a: usize, b: usize, channels: usize) {
+        self.0.push((a * channels, b * channels));
+    }
+}
+
+/// `out[c] += Σ first[a + c] · second[b + c]` over the `pairs` `(a, b)`: `LANES` channels at a
+/// time, summed in registers and stored once (a sum into memory per product was twice as slow).
 #[inline(always)]
-fn accumulate<const N: usize>(
+fn add_products(out: &mut [f32], pairs: &Pairs, first: &[f32], second: &[f32]) {
+    let channels = out.len();
+    let mut lanes = out.chunks_exact_mut(LANES);
+    for (chunk, out) in lanes.by_ref().enumerate() {
+        add_lanes::<LANES>(out, chunk * LANES, pairs, first, second);
+    }
+    let rest = lanes.into_remainder();
+    let start = channels - rest.len();
+    for (offset, out) in rest.iter_mut().enumerate() {
+        add_lanes::<1>(
+            std::slice::from_mut(out),
+            start + offset,
+            pairs,
+            first,
+            second,
+        );
+    }
+}
+
+#[inline(always)]
+fn add_lanes<const N: usize>(
     out: &mut [f32],
     start: usize,
-    taps: &[(usize, usize)],
-    x: &[f32],
-    weight: &[f32],
+    pairs: &Pairs,
+    first: &[f32],
+    second: &[f32],
 ) {
     let mut sums = [0.0; N];
-    for &(x_offset, weight_offset) in taps {
-        let x: &[f32; N] = x[x_offset + start..][..N].try_into().unwrap();
-        let w: &[f32; N] = weight[weight_offset + start..][..N].try_into().unwrap();
-        for ((sum, x), w) in sums.iter_mut().zip(x).zip(w) {
-            *sum += x * w;
+    for &(a, b) in &pairs.0 {
+        let first: &[f32; N] = first[a + start..][..N].try_into().unwrap();
+        let second: &[f32; N] = second[b + start..][..N].try_into().unwrap();
+        for ((sum, x), y) in sums.iter_mut().zip(first).zip(second) {
+            *sum += x * y;
         }
     }
-    out.copy_from_slice(&sums);
+    out.iter_mut().zip(sums).for_each(|(out, sum)| *out += sum);
 }
 
 /// `Σ grad[n, oy, ox, c] · x[n, iy, ix, c]` for every tap `(ky, kx)` and channel `c`, channels
@@ -284,18 +310,21 @@ fn weight_gradient(shapes: &Shapes, grad: &[f32], x: &[f32]) -> Vec<f32> {
         let grad = &grad[n * output[0] * output[1] * channels..];
         let x = &x[n * input[0] * input[1] * channels..];
         vectorised(|| {
-            for oy in 0..output[0] {
-                for (ky, iy) in shapes.taps(0, oy) {
-                    for ox in 0..output[1] {
-                        let g = row(grad, oy * output[1] + ox, channels);
-                        for (kx, ix) in shapes.taps(1, ox) {
-                            let x = row(x, iy * input[1] + ix, channels);
-                            let sums = row_mut(&mut sums, ky * kernel + kx, channels);
-                            for ((s, g), x) in sums.iter_mut().zip(g).zip(x) {
-                                *s += g * x;
+            for ky in 0..kernel {
+                for kx in 0..kernel {
+                    let mut pairs = Pairs::new();
+                    for oy in 0..output[0] {
+                        let Some(iy) = shapes.position(0, oy, ky) else {
+                            continue;
+                        };
+                        for ox in 0..output[1] {
+                            if let Some(ix) = shapes.position(1, ox, kx) {
+                                pairs.push(oy * output[1] + ox, iy * input[1] + ix, channels);
                             }
                         }
                     }
+                    let sums = row_mut(&mut sums, ky * kernel + kx, channels);
+                    add_products(sums, &pairs, grad, x);
                 }
             }
         });
@@ -305,7 +334,7 @@ fn weight_gradient(shapes: &Shapes, grad: &[f32], x: &[f32]) -> Vec<f32> {
 }
 
 /// `Σ grad[n, oy, ox, c] · weight[ky, kx, c]` over the outputs each input position feeds,
-/// channels last: `[batch, height, width, channels]`, one image per parallel task.
+/// channels last: `[batch, height, width, channels]`, input rows in parallel.
 fn input_gradient(shapes: &Shapes, grad: &[f32], weight: &[f32]) -> Vec<f32> {
     let Shapes {
         channels,
@@ -314,32 +343,29 @@ fn input_gradient(shapes: &Shapes, grad: &[f32], weight: &[f32]) -> Vec<f32> {
         output,
         ..
     } = *shapes;
-    let plane = input[0] * input[1] * channels;
-    let mut gradient = vec![0.0; shapes.batch * plane];
-    map_chunks(&mut gradient, plane, 1, |n, gradient| {
-        let grad = &grad[n * output[0] * output[1] * channels..];
-        vectorised(|| {
-            for oy in 0..output[0] {
-                for (ky, iy) in shapes.taps(0, oy) {
-                    for ox in 0..output[1] {
-                        let g = row(grad, oy * output[1] + ox, channels);
-                        for (kx, ix) in shapes.taps(1, ox) {
-                            let w = row(weight, ky * kernel + kx, channels);
-                            let out = row_mut(gradient, iy * input[1] + ix, channels);
-                            for ((o, g), w) in out.iter_mut().zip(g).zip(w) {
-                                *o += g * w;
-                            }
+    let input_row = input[1] * channels;
+    let mut gradient = vec![0.0; shapes.batch * input[0] * input_row];
+    map_chunks(
+        &mut gradient,
+        input_row,
+        TASK_ELEMENTS,
+        |index, gradient| {
+            let (n, iy) = (index / input[0], index % input[0]);
+            let grad = &grad[n * output[0] * output[1] * channels..];
+            vectorised(|| {
+                for ix in 0..input[1] {
+                    let mut pairs = Pairs::new();
+                    for (ky, oy) in shapes.sources(0, iy) {
+                        for (kx, ox) in shapes.sources(1, ix) {
+                            pairs.push(oy * output[1] + ox, ky * kernel + kx, channels);
                         }
                     }
+                    add_products(row_mut(gradient, ix, channels), &pairs, grad, weight);
                 }
-            }
-        });
-    });
+            });
+        },
+    );
     gradient
-}
-
-fn row(values: &[f32], index: usize, length: usize) -> &[f32] {
-    &values[index * length..(index + 1) * length]
 }
 
 fn row_mut(values: &mut [f32], index: usize, length: usize) -> &mut [f32] {
