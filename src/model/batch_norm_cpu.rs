@@ -4,7 +4,8 @@
 //! mean, divide by the deviation, multiply by gamma, add beta) and ReLU6 as a fifth, single-
 //! threaded one; when they learn, each pass has its backward pass too (masks for the clamp,
 //! broadcast sums for gamma and beta). In the forward pass of EfficientNet-Lite0 on burn Flex
-//! they took a third of the time, in cached fine-tuning epochs a quarter (README "Benchmarks").
+//! they took a third of the time, in cached fine-tuning epochs up to a fifth (README
+//! "Benchmarks").
 //! With the statistics frozen, batch norm is a per-channel multiply-add: here it and the clamp
 //! are one pass, in place on the convolution's output where nothing is differentiated (burn
 //! Flex hands its buffer over and takes it back without copying), and one pass back.

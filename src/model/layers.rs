@@ -66,9 +66,9 @@ impl ConvBn {
     /// The same layer with channels last (`[batch, height, width, channels]`), on the CPU
     /// backend: how blocks learn there. A 1x1 convolution is then one matrix product over all
     /// the positions of all the images, and the depthwise convolution and batch norm run
-    /// kernels of their own (`depthwise_cpu`, `batch_norm_cpu`); burn Flex's convolutions and
-    /// their gradients, image by image in channel planes, made cached fine-tuning epochs twice
-    /// as long (README "Benchmarks").
+    /// kernels of their own (`depthwise_cpu`, `batch_norm_cpu`); in channel planes, with the
+    /// transpositions the batched 1x1 products need, cached fine-tuning epochs took 1.2–1.6
+    /// times as long (README "Benchmarks").
     pub fn forward_channels_last(&self, x: Tensor<4>) -> Tensor<4> {
         let conv = &self.conv;
         let weight = conv.weight.val();
