@@ -44,12 +44,13 @@ test(`Train click to done, 3 classes × ${PER_CLASS} images with features comput
     console.log(`timing (${backend}): features of ${wanted} images in ${seconds(Date.now() - started)}`);
     assert.equal(wanted, 3 * PER_CLASS, 'one plain view per image (augmentation off)');
 
-    // 30 images a class: the recipe suggests unfreezing the last block. Switching mode moves
-    // the epochs to that mode's recipe, and back.
+    // 30 images a class: the recipe suggests unfreezing the last four blocks, and choosing
+    // fine-tuning unfreezes them. Switching mode moves the epochs to that mode's recipe, and back.
     const suggestion = page.locator('[data-testid=mode-suggestion]');
-    assert.equal(await suggestion.getAttribute('data-depth'), '1');
+    assert.equal(await suggestion.getAttribute('data-depth'), '4');
     console.log(`timing: suggestion "${(await suggestion.innerText()).trim()}"`);
     await page.locator('[data-testid=mode-finetune]').check();
+    assert.equal(await page.locator('[data-testid=freeze-depth]').inputValue(), '4', 'fine-tuning takes the suggested depth');
     const fineTuningEpochs = Number(await page.locator('[data-testid=epochs]').inputValue());
     await page.locator('[data-testid=mode-transfer]').check();
     assert.ok(fineTuningEpochs < EPOCHS, `fine-tuning's ${fineTuningEpochs} epochs, the head's ${EPOCHS}`);

@@ -69,6 +69,15 @@ fn smallest_class(state: &AppState) -> usize {
 
 /// Switching mode: the epochs follow the recipe of the new mode (60 for the head alone, 20
 /// when blocks train too) unless the user chose another number, or a widget locks it.
+/// The blocks "fine-tuning" unfreezes: what the recipe suggests for the images there are, or,
+/// where it suggests transfer learning, the widget's default.
+fn fine_tuning_depth(state: &AppState) -> usize {
+    match Suggestion::for_images(untrack(|| smallest_class(state))).freeze_depth() {
+        0 => DEFAULT_FINE_TUNE_BLOCKS,
+        suggested => suggested,
+    }
+}
+
 fn switch_mode(state: &AppState, widget: &Widget, freeze_depth: usize) {
     let images = untrack(|| smallest_class(state));
     let epochs_locked = widget.locked(Control::Epochs);
@@ -128,7 +137,7 @@ pub fn TrainingPanel() -> impl IntoView {
                             data-testid="mode-finetune"
                             disabled=mode_locked
                             prop:checked=move || { depth.get() > 0 }
-                            on:change=move |_| switch_mode(&state, &widget, DEFAULT_FINE_TUNE_BLOCKS)
+                            on:change=move |_| switch_mode(&state, &widget, fine_tuning_depth(&state))
                         />
                         {move || td_string!(locale(), train.fine_tuning)}
                     </label>
