@@ -1,5 +1,5 @@
-//! The depthwise convolution of a learning layer on the CPU backend, channels last, with
-//! gradients of its own.
+//! The depthwise convolution on the CPU backend with channels last, forward and back: learning
+//! blocks run it, and so does inference on the smaller maps (`layers::run_blocks`).
 //!
 //! burn derives a grouped convolution's gradients generically: the weight gradient as one small
 //! convolution per group (1,152 of them in each of the last blocks, with their slices and
@@ -24,7 +24,7 @@ use burn::tensor::TensorData;
 
 use super::cpu_tasks::{map_chunks, sum_of, vectorised};
 
-/// Elements per parallel task of the forward pass: small maps group rows into one task.
+/// Elements per parallel task of the row-parallel passes: small maps group rows into one task.
 const TASK_ELEMENTS: usize = 16 * 1024;
 
 /// Stride and TensorFlow "SAME" padding (`(before, after)` per axis) of one layer.
