@@ -207,30 +207,40 @@ impl Shapes {
 }
 
 /// `Σ x[n, iy, ix, c] · weight[ky, kx, c]` over the taps of every output position, channels
-/// last: `[batch, height, width, channels]` (output size), output rows in parallel (a batch of
-/// one image spreads over the cores too).
+/// last: `[batch, height, width, channels]` (output size).
 fn output(shapes: &Shapes, x: &[f32], weight: &[f32]) -> Vec<f32> {
-    let Shapes {
-        channels,
-        kernel,
-        input,
-        output,
-        ..
-    } = *shapes;
-    let output_row = output[1] * channels;
-    let mut values = vec![0.0; shapes.batch * output[0] * output_row];
-    map_chunks(&mut values, output_row, TASK_ELEMENTS, |index, values| {
-        let (n, oy) = (index / output[0], index % output[0]);
-        let x = &x[n * input[0] * input[1] * channels..];
+    let (input, kernel, channels) = (shapes.input, shapes.kernel, shapes.channels);
+    gather_rows(shapes, shapes.output, input, x, weight, |oy, ox, pairs| {
+        for (ky, iy) in shapes.taps(0, oy) {
+            for (kx, ix) in shapes.taps(1, ox) {
+                pairs.push(iy * input[1] + ix, ky * kernel + kx, channels);
+            }
+        }
+    })
+}
+
+/// A `[batch, size, channels]` result whose every position sums products of rows of `image`
+/// (`[batch, image_size, channels]`) and rows of `weight`, the pairs `pairs(row, column, _)`
+/// names; rows in parallel (a batch of one image spreads over the cores too).
+fn gather_rows(
+    shapes: &Shapes,
+    size: [usize; 2],
+    image_size: [usize; 2],
+    image: &[f32],
+    weight: &[f32],
+    pairs: impl Fn(usize, usize, &mut Pairs) + Sync,
+) -> Vec<f32> {
+    let channels = shapes.channels;
+    let row_length = size[1] * channels;
+    let mut values = vec![0.0; shapes.batch * size[0] * row_length];
+    map_chunks(&mut values, row_length, TASK_ELEMENTS, |index, values| {
+        let (n, row) = (index / size[0], index % size[0]);
+        let image = &image[n * image_size[0] * image_size[1] * channels..];
         vectorised(|| {
-            for ox in 0..output[1] {
-                let mut pairs = Pairs::new();
-                for (ky, iy) in shapes.taps(0, oy) {
-                    for (kx, ix) in shapes.taps(1, ox) {
-                        pairs.push(iy * input[1] + ix, ky * kernel + kx, channels);
-                    }
-                }
-                add_products(row_mut(values, ox, channels), &pairs, x, weight);
+            for column in 0..size[1] {
+                let mut terms = Pairs::new();
+                pairs(row, column, &mut terms);
+                add_products(row_mut(values, column, channels), &terms, image, weight);
             }
         });
     });
@@ -334,38 +344,23 @@ fn weight_gradient(shapes: &Shapes, grad: &[f32], x: &[f32]) -> Vec<f32> {
 }
 
 /// `Σ grad[n, oy, ox, c] · weight[ky, kx, c]` over the outputs each input position feeds,
-/// channels last: `[batch, height, width, channels]`, input rows in parallel.
+/// channels last: `[batch, height, width, channels]` (input size).
 fn input_gradient(shapes: &Shapes, grad: &[f32], weight: &[f32]) -> Vec<f32> {
-    let Shapes {
-        channels,
-        kernel,
-        input,
+    let (output, kernel, channels) = (shapes.output, shapes.kernel, shapes.channels);
+    gather_rows(
+        shapes,
+        shapes.input,
         output,
-        ..
-    } = *shapes;
-    let input_row = input[1] * channels;
-    let mut gradient = vec![0.0; shapes.batch * input[0] * input_row];
-    map_chunks(
-        &mut gradient,
-        input_row,
-        TASK_ELEMENTS,
-        |index, gradient| {
-            let (n, iy) = (index / input[0], index % input[0]);
-            let grad = &grad[n * output[0] * output[1] * channels..];
-            vectorised(|| {
-                for ix in 0..input[1] {
-                    let mut pairs = Pairs::new();
-                    for (ky, oy) in shapes.sources(0, iy) {
-                        for (kx, ox) in shapes.sources(1, ix) {
-                            pairs.push(oy * output[1] + ox, ky * kernel + kx, channels);
-                        }
-                    }
-                    add_products(row_mut(gradient, ix, channels), &pairs, grad, weight);
+        grad,
+        weight,
+        |iy, ix, pairs| {
+            for (ky, oy) in shapes.sources(0, iy) {
+                for (kx, ox) in shapes.sources(1, ix) {
+                    pairs.push(oy * output[1] + ox, ky * kernel + kx, channels);
                 }
-            });
+            }
         },
-    );
-    gradient
+    )
 }
 
 fn row_mut(values: &mut [f32], index: usize, length: usize) -> &mut [f32] {
