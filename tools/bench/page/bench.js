@@ -216,7 +216,7 @@ async function ajusteTrain(freezeDepth, perClass, epochs) {
   const batchSize = 16;
   const progress = [];
   const onProgress = (event) => {
-    if (event.TrainingProgress) progress.push({ t: performance.now(), steps: event.TrainingProgress.steps_done });
+    if (event.TrainingProgress) progress.push({ t: performance.now(), steps: event.TrainingProgress.steps_done, perEpoch: event.TrainingProgress.steps_per_epoch });
     return false;
   };
   listeners.push(onProgress);
@@ -232,14 +232,21 @@ async function ajusteTrain(freezeDepth, perClass, epochs) {
   listeners = listeners.filter((listener) => listener !== onProgress);
   for (const cls of classes) post({ RemoveClass: { class: cls } });
   if (report.failed) throw new Error(`training failed: ${JSON.stringify(report.failed)}`);
+  // The rate counts the images trained on (those not held out for validation) over every epoch
+  // run, from the first step's progress to the last. At d = 0 the steps are faster than the
+  // worker's progress events, so there the whole Train → done time is the measure.
+  const held = report.confusion.matrix.flat().reduce((sum, n) => sum + n, 0);
+  const trained = report.evaluated_on === 'Training' ? 2 * perClass : 2 * perClass - held;
   const first = progress[0];
   const last = progress[progress.length - 1];
-  const steps = last.steps - first.steps;
+  const spanMs = first && last ? last.t - first.t : 0;
+  const spanSteps = first && last ? last.steps - first.steps : 0;
+  const measuredMs = spanMs >= 200 ? spanMs : ms;
+  const measuredEpochs = spanMs >= 200 ? spanSteps / last.perEpoch : report.epochs_run;
   return {
     ms,
-    steps: last.steps,
-    stepsPerSecond: steps > 0 ? (steps * 1000) / (last.t - first.t) : null,
-    imagesPerSecond: steps > 0 ? (steps * batchSize * 1000) / (last.t - first.t) : null,
+    steps: last?.steps ?? 0,
+    imagesPerSecond: (trained * measuredEpochs * 1000) / measuredMs,
   };
 }
 
