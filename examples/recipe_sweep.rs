@@ -88,7 +88,7 @@ fn config(args: &Args, images_per_class: usize, depth: usize, seed: u64) -> Trai
             "epochs" => config.epochs = value as usize,
             "learning-rate" => config.learning_rate = value,
             "backbone-scale" => config.backbone_learning_rate_scale = value,
-            "head-only-share" => config.head_only_share = value,
+            "head-only-share" => config.head_only_share = Some(value),
             "weight-decay" => config.weight_decay = value,
             "label-smoothing" => config.label_smoothing = value as f32,
             "dropout" => config.dropout = value,

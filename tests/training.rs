@@ -252,11 +252,9 @@ fn fine_tuning_trains_the_head_alone_first() {
     let device = Device::flex();
     let backbone = backbone(&device);
     let dataset = synthetic::dataset(6, 3);
-    // 12 images, batch 8, nothing held out: 2 steps an epoch; epochs 1–2 train the head only.
-    let config = config(1)
-        .with_epochs(4)
-        .with_head_only_share(0.5)
-        .with_validation_share(0.0);
+    // 12 images, batch 8, nothing held out: 2 steps an epoch; with 6 images per class, half
+    // of the epochs (`head_only_share_for`), so epochs 1–2 train the head only.
+    let config = config(1).with_epochs(4).with_validation_share(0.0);
     let cache = fill_cache(&backbone, &dataset, &config, &device);
     let activations = Activations::Cached(&cache);
     let run = |steps| {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::TrainError;
 use super::cache::{Activations, Key, read_floats};
-use super::config::TrainingConfig;
+use super::config::{TrainingConfig, head_only_share_for};
 use super::evaluate::{Evaluation, evaluate};
 use super::trainable::TrainableModel;
 use crate::data::dataset::{check_labels, stratified_split};
@@ -68,6 +68,8 @@ pub struct Trainer {
     correct_sum: Option<Tensor<1>>,
     history: Vec<EpochMetrics>,
     best: Option<(f32, usize, TrainableModel)>,
+    /// Epochs at the start that train the head alone (fine-tuning only).
+    head_only_epochs: usize,
 }
 
 /// Refuses settings that cannot train (before any data is looked at). The settings the page
@@ -83,7 +85,10 @@ pub fn check_config(config: &TrainingConfig) -> Result<(), TrainError> {
     if !(0.0..1.0).contains(&config.label_smoothing) || !(0.0..1.0).contains(&config.dropout) {
         return bad("label smoothing and dropout must be between 0 and 1");
     }
-    if !(0.0..1.0).contains(&config.head_only_share) {
+    if config
+        .head_only_share
+        .is_some_and(|share| !(0.0..1.0).contains(&share))
+    {
         return bad("the head-only share must be between 0 and 1");
     }
     if !(0.0..1.0).contains(&config.warmup_share) || !config.weight_decay.is_finite() {
@@ -114,6 +119,15 @@ impl Trainer {
             });
         }
         let num_classes = classes.len();
+        let smallest_class = (0..num_classes)
+            .map(|class| labels.iter().filter(|&&label| label == class).count())
+            .min()
+            .unwrap_or(0);
+        let head_only_share = config
+            .head_only_share
+            .unwrap_or_else(|| head_only_share_for(smallest_class));
+        let head_only_epochs =
+            ((config.epochs as f64 * head_only_share) as usize).min(config.epochs - 1);
         let split = stratified_split(&labels, num_classes, config.validation_share, config.seed);
         let pick = |indices: &[usize]| -> Vec<(u64, usize)> {
             indices.iter().map(|&i| items[i]).collect()
@@ -163,6 +177,7 @@ impl Trainer {
             correct_sum: None,
             history: Vec::new(),
             best: None,
+            head_only_epochs,
         };
         trainer.start_epoch();
         Ok(trainer)
@@ -201,9 +216,7 @@ impl Trainer {
     /// Whether the unfrozen blocks learn in this epoch (they never do at freeze depth 0).
     /// The last epoch always fine-tunes, so that asking for fine-tuning gets some.
     fn blocks_learn(&self) -> bool {
-        let epochs = self.config.epochs;
-        let head_only = ((epochs as f64 * self.config.head_only_share) as usize).min(epochs - 1);
-        self.model.suffix.is_some() && self.epoch >= head_only
+        self.model.suffix.is_some() && self.epoch >= self.head_only_epochs
     }
 
     fn start_epoch(&mut self) {
