@@ -75,8 +75,8 @@ pub struct TrainingConfig {
 /// has settled. From the number of images at which the page suggests fine-tuning on, a
 /// quarter: there are images enough for the blocks to learn from for longer (on the tuning
 /// photos at 30 per class, four blocks: +1.7 points on flowers5-dev, −0.3 on caltech10-dev
-/// over six seeds; at 5 and 10 per class a quarter lost 0.4–3.0 points; README, "The
-/// training recipe").
+/// over six seeds; at 5 and 10 per class a quarter lost 0.6–3.0 points with four blocks;
+/// README, "The training recipe").
 pub fn head_only_share_for(images_per_class: usize) -> f64 {
     if images_per_class >= FINE_TUNING_FROM_IMAGES {
         0.25
