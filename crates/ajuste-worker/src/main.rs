@@ -28,7 +28,7 @@ fn main() {
     // Once, first. A binary that never calls it gets a call at the top of every export from
     // the linker (wasm-ld's "command" heuristic), so every call from JavaScript into the
     // engine (each allocation for a message, each callback) ran every constructor again: a
-    // tenth of the worker's time in a profile (README "Speed and size in the browser").
+    // sixth of the worker's time in a profile (README "Speed and size in the browser").
     // SAFETY: called once, before any other code of the engine runs.
     unsafe { __wasm_call_ctors() };
     std::panic::set_hook(Box::new(|info| {
