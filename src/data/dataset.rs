@@ -79,11 +79,10 @@ impl Dataset {
     }
 
     pub fn class_counts(&self) -> Vec<usize> {
-        let mut counts = vec![0; self.classes.len()];
-        for sample in &self.samples {
-            counts[sample.label] += 1;
-        }
-        counts
+        class_counts(
+            self.samples.iter().map(|sample| sample.label),
+            self.classes.len(),
+        )
     }
 
     /// Training needs two classes or more, each with at least one image.
@@ -102,6 +101,15 @@ impl Dataset {
 }
 
 /// Two classes or more, each with at least one image, and no label outside `classes`.
+/// Images per class, for labels below `num_classes`.
+pub fn class_counts(labels: impl IntoIterator<Item = usize>, num_classes: usize) -> Vec<usize> {
+    let mut counts = vec![0; num_classes];
+    for label in labels {
+        counts[label] += 1;
+    }
+    counts
+}
+
 pub fn check_labels(classes: &[String], labels: &[usize]) -> Result<(), DatasetError> {
     if classes.len() < 2 {
         return Err(DatasetError::TooFewClasses);

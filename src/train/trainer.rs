@@ -12,7 +12,7 @@ use super::cache::{Activations, Key, read_floats};
 use super::config::{TrainingConfig, head_only_share_for};
 use super::evaluate::{Evaluation, evaluate};
 use super::trainable::TrainableModel;
-use crate::data::dataset::{check_labels, stratified_split};
+use crate::data::dataset::{check_labels, class_counts, stratified_split};
 use crate::model::EfficientNetLite0;
 use crate::model::head::check_feature_length;
 use crate::model::split::UnfrozenSuffix;
@@ -119,8 +119,8 @@ impl Trainer {
             });
         }
         let num_classes = classes.len();
-        let smallest_class = (0..num_classes)
-            .map(|class| labels.iter().filter(|&&label| label == class).count())
+        let smallest_class = class_counts(labels.iter().copied(), num_classes)
+            .into_iter()
             .min()
             .unwrap_or(0);
         let head_only_share = config
