@@ -44,18 +44,25 @@ def build_model(weights):
     return model.eval()
 
 
-def preprocess(path):
+def short_side_256(path):
     image = ImageOps.exif_transpose(Image.open(path)).convert("RGB")
     width, height = image.size
     short, long = min(width, height), max(width, height)
     new_short, new_long = 256, int(256 * long / short)
     size = (new_short, new_long) if width <= height else (new_long, new_short)
-    image = image.resize(size, Image.BICUBIC)
-    top = int(round((size[1] - 224) / 2.0))
-    left = int(round((size[0] - 224) / 2.0))
-    image = image.crop((left, top, left + 224, top + 224))
+    return image.resize(size, Image.BICUBIC)
+
+
+def to_input(image):
     array = np.asarray(image, dtype=np.float32) / 127.5 - 1.0
     return torch.from_numpy(array).permute(2, 0, 1).unsqueeze(0)
+
+
+def preprocess(path):
+    image = short_side_256(path)
+    top = int(round((image.size[1] - 224) / 2.0))
+    left = int(round((image.size[0] - 224) / 2.0))
+    return to_input(image.crop((left, top, left + 224, top + 224)))
 
 
 def pooled_features(model, batch):
