@@ -100,7 +100,6 @@ impl Dataset {
     }
 }
 
-/// Two classes or more, each with at least one image, and no label outside `classes`.
 /// Images per class, for labels below `num_classes`.
 pub fn class_counts(labels: impl IntoIterator<Item = usize>, num_classes: usize) -> Vec<usize> {
     let mut counts = vec![0; num_classes];
@@ -110,6 +109,7 @@ pub fn class_counts(labels: impl IntoIterator<Item = usize>, num_classes: usize)
     counts
 }
 
+/// Two classes or more, each with at least one image, and no label outside `classes`.
 pub fn check_labels(classes: &[String], labels: &[usize]) -> Result<(), DatasetError> {
     if classes.len() < 2 {
         return Err(DatasetError::TooFewClasses);
