@@ -43,10 +43,11 @@ def view_features(data, weights, views):
     import torch
     import torchvision.transforms as T
 
-    from reference import build_model, pooled_features, preprocess, short_side_256, to_input
+    from recipe_sweep import set_paths
+    from reference import build_model, centre_crop, pooled_features, short_side_256, to_input
 
     cache = data / f".bound-features-v{views}.pt"
-    paths = sorted(str(p) for p in data.glob("*/*/*") if p.is_file() and not p.name.startswith("."))
+    paths = set_paths(data)
     if cache.exists():
         stored = torch.load(cache)
         if stored["paths"] == paths:
@@ -61,8 +62,8 @@ def view_features(data, weights, views):
     ])
     rows = []
     for path in paths:
-        plain = preprocess(path)
         short = short_side_256(path)
+        plain = to_input(centre_crop(short))
         batch = [plain, torch.flip(plain, dims=[3])]
         batch += [to_input(augment(short)) for _ in range(views - 2)]
         rows.append(pooled_features(model, torch.cat(batch)))
@@ -82,6 +83,8 @@ def main():
     import numpy as np
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.linear_model import LogisticRegression
+
+    from recipe_sweep import run_baseline
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", required=True, type=pathlib.Path)
@@ -105,6 +108,9 @@ def main():
         if run["depth"] == 0:
             engine.setdefault(run["shots"], []).append(run["test_accuracy"])
 
+    # The sweep's own baseline: the same fits (cached next to the set) as its table.
+    baseline = run_baseline(data, args.weights, runs["engine"])
+
     fits = list(itertools.product(C_GRID, ("raw", "unit length"), (1, 2, args.views)))
     grid = [fit + (flip,) for fit in fits for flip in (False, True)]
     print(f"{data.name}: the best linear head on frozen features, picked on the test images "
@@ -114,13 +120,10 @@ def main():
     for shots in sorted({s for s, _ in draws}):
         seeds = sorted(seed for s, seed in draws if s == shots)
         scores = {config: [] for config in grid}
-        baseline = []
         for seed in seeds:
             train = np.array(draws[(shots, seed)])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                default = LogisticRegression().fit(features[train, 0], labels[train])
-                baseline.append(accuracy(default, features[test], labels[test], flip=False))
                 for C, scaling, views in fits:
                     chosen = scaled if scaling == "unit length" else features
                     x = chosen[train, :views]
@@ -130,7 +133,7 @@ def main():
                         scores[(C, scaling, views, flip)].append(
                             accuracy(model, chosen[test], labels[test], flip))
         best = max(grid, key=lambda config: statistics.mean(scores[config]))
-        base = 100 * statistics.mean(baseline)
+        base = 100 * statistics.mean(baseline[(shots, seed)][0] for seed in seeds)
         top = 100 * statistics.mean(scores[best])
         ours = f"{100 * statistics.mean(engine[shots]):.1f}" if shots in engine else "–"
         C, scaling, views, flip = best

@@ -58,13 +58,18 @@ def run_engine(args, extra):
     return [json.loads(line) for line in output.stdout.splitlines() if line.strip()]
 
 
+def set_paths(data):
+    """Every training and test image of a set, sorted (the key of the caches next to it)."""
+    return sorted(str(p) for p in data.glob("*/*/*") if p.is_file() and not p.name.startswith("."))
+
+
 def baseline_features(data, weights):
     """Pooled PyTorch features of every training and test image, cached next to the set."""
     import torch
     from reference import build_model, pooled_features, preprocess
 
     cache = data / ".baseline-features.pt"
-    paths = sorted(str(p) for p in data.glob("*/*/*") if p.is_file() and not p.name.startswith("."))
+    paths = set_paths(data)
     if cache.exists():
         stored = torch.load(cache)
         if stored["paths"] == paths:

@@ -58,11 +58,14 @@ def to_input(image):
     return torch.from_numpy(array).permute(2, 0, 1).unsqueeze(0)
 
 
-def preprocess(path):
-    image = short_side_256(path)
+def centre_crop(image):
     top = int(round((image.size[1] - 224) / 2.0))
     left = int(round((image.size[0] - 224) / 2.0))
-    return to_input(image.crop((left, top, left + 224, top + 224)))
+    return image.crop((left, top, left + 224, top + 224))
+
+
+def preprocess(path):
+    return to_input(centre_crop(short_side_256(path)))
 
 
 def pooled_features(model, batch):
