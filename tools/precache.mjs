@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Trunk post-build hook (see Trunk.toml): lists every file of the built app with its SHA-256 and
 // writes them, with a version derived from all of them, to precache.js next to sw.js. The service
-// worker (www/sw.js) imports it, caches exactly those files under "ajuste-app-<version>" and
+// worker (www/sw.js) imports it, caches exactly those files under "ajuste-app@<scope>#<version>" and
 // serves them from there, so the app works offline; any change to any file makes a new version.
 //
 //   node tools/precache.mjs [DIR]    # DIR defaults to $TRUNK_STAGING_DIR (set by trunk for hooks)

@@ -6,13 +6,18 @@
 // and the version they make together. Installing a version fetches each file with that hash as
 // its integrity (a file changed mid-download fails the install, to be retried on the next visit,
 // rather than mixing versions) or copies it from the previous version's cache when unchanged;
-// activating it deletes the previous versions' caches. A new version is fetched in the background
+// activating it deletes the previous versions' caches. Cache names carry the app's scope (the
+// path it is served under: "ajuste-app@/ajuste/#<version>"), so that two deployments on one
+// origin never delete or reuse each other's copies. A new version is fetched in the background
 // while the old one runs, and takes over at once (skipWaiting): the next load uses it.
 importScripts('precache.js');
 
 const { version, files } = self.AJUSTE_PRECACHE;
-const PREFIX = 'ajuste-app-';
+const SCOPE = new URL(self.registration.scope).pathname;
+const PREFIX = `ajuste-app@${SCOPE}#`;
 const CACHE = PREFIX + version;
+// Before names carried the scope, every deployment's caches were "ajuste-app-<version>".
+const UNSCOPED_PREFIX = 'ajuste-app-';
 // Stored with each cached response: the SHA-256 it was checked against.
 const HASH_HEADER = 'x-ajuste-sha256';
 
@@ -27,10 +32,18 @@ function tagged(response, sha256) {
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 
+/** Whether `name` is an older cache of this deployment: scoped, or unscoped and holding this
+ * deployment's index.html (an unscoped one of another deployment holds its own). */
+async function olderOfThisApp(name) {
+  if (name === CACHE) return false;
+  if (name.startsWith(PREFIX)) return true;
+  return name.startsWith(UNSCOPED_PREFIX) && Boolean(await (await caches.open(name)).match(INDEX));
+}
+
 /** This file's response from an older version's cache, when its content is the same. */
 async function previous(url, sha256) {
   for (const name of await caches.keys()) {
-    if (!name.startsWith(PREFIX) || name === CACHE) continue;
+    if (!(await olderOfThisApp(name))) continue;
     const hit = await (await caches.open(name)).match(url);
     if (hit?.headers.get(HASH_HEADER) === sha256) return hit;
   }
@@ -58,7 +71,7 @@ async function install() {
 
 async function activate() {
   for (const name of await caches.keys()) {
-    if (name.startsWith(PREFIX) && name !== CACHE) await caches.delete(name);
+    if (await olderOfThisApp(name)) await caches.delete(name);
   }
   await self.clients.claim();
 }

@@ -81,7 +81,7 @@ test('offline: after one visit the app loads, trains and predicts with no networ
     const { version, files } = precacheList();
     const cached = await cacheContents(page, server.url);
     const paths = files.map((f) => f.path).sort();
-    assert.deepEqual(cached, { [`ajuste-app-${version}`]: paths });
+    assert.deepEqual(cached, { [`ajuste-app@/#${version}`]: paths });
     for (const wanted of [
       /^index\.html$/,
       /^ajuste-web-[0-9a-f]+\.js$/,
@@ -199,16 +199,21 @@ test('a new version replaces the old cache, reusing unchanged files', { timeout:
     await page.goto(server.url);
     await serviceWorkerActivated(page);
     const before = precacheList(dir);
-    // An older version's leftover and another cache that isn't the app's.
+    // Leftovers of this deployment's older versions (one named before names carried the
+    // scope), another deployment's caches on the same origin (at /beta/, either naming), and a
+    // cache that isn't the app's.
     await page.evaluate(async () => {
-      await (await caches.open('ajuste-app-old')).put('/left-over', new Response('x'));
+      await (await caches.open('ajuste-app@/#old')).put('/left-over', new Response('x'));
+      await (await caches.open('ajuste-app-old')).put('/index.html', new Response('old page'));
+      await (await caches.open('ajuste-app@/beta/#v1')).put('/beta/index.html', new Response('beta'));
+      await (await caches.open('ajuste-app-beta')).put('/beta/index.html', new Response('beta'));
       await caches.open('not-the-app');
     });
-    assert.deepEqual(Object.keys(await cacheContents(page, server.url)).sort(), [
-      `ajuste-app-${before.version}`,
-      'ajuste-app-old',
-      'not-the-app',
-    ]);
+    const others = ['ajuste-app-beta', 'ajuste-app@/beta/#v1', 'not-the-app'];
+    assert.deepEqual(
+      Object.keys(await cacheContents(page, server.url)).sort(),
+      [`ajuste-app@/#${before.version}`, 'ajuste-app@/#old', 'ajuste-app-old', ...others].sort(),
+    );
 
     // Version 2: one file changes; the build hook writes its new list.
     appendFileSync(join(dir, 'manifest.webmanifest'), '\n');
@@ -232,15 +237,15 @@ test('a new version replaces the old cache, reusing unchanged files', { timeout:
         const registration = await navigator.serviceWorker.getRegistration();
         if (registration.active?.state === 'activated' && !registration.installing && !registration.waiting) {
           const names = await caches.keys();
-          if (names.includes(`ajuste-app-${version}`) && !names.includes('ajuste-app-old')) return;
+          if (names.includes(`ajuste-app@/#${version}`) && !names.includes('ajuste-app-old')) return;
         }
         await new Promise((ok) => setTimeout(ok, 100));
       }
     }, after.version);
     console.log(`update: version ${before.version} -> ${after.version} in ${seconds(Date.now() - t0)}`);
     const contents = await cacheContents(page, server.url);
-    assert.deepEqual(Object.keys(contents).sort(), [`ajuste-app-${after.version}`, 'not-the-app']);
-    assert.deepEqual(contents[`ajuste-app-${after.version}`], after.files.map((f) => f.path).sort());
+    assert.deepEqual(Object.keys(contents).sort(), [`ajuste-app@/#${after.version}`, ...others].sort());
+    assert.deepEqual(contents[`ajuste-app@/#${after.version}`], after.files.map((f) => f.path).sort());
     assert.deepEqual(fetched, ['manifest.webmanifest'], 'unchanged files are copied from the old cache');
     // The new file is what the app is now served, from the cache.
     await context.setOffline(true);

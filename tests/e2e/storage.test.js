@@ -23,6 +23,7 @@ import {
 } from './lib/app.js';
 import { launchBrowser } from './lib/browser.js';
 import { writePatterns } from './lib/fixtures.js';
+import { killEngine, snapshot, storageStatus, waitStorage } from './lib/storage.js';
 
 const CLASSES = ['Red disc', 'Blue stripes'];
 const IMAGES = 4;
@@ -35,54 +36,6 @@ before(async () => {
 after(async () => {
   await server?.close();
 });
-
-/** The storage-status line: { state, saved, text }. */
-function storageStatus(page) {
-  return page.evaluate(() => {
-    const el = document.querySelector('[data-testid=storage-status]');
-    return { state: el?.getAttribute('data-state'), saved: el?.getAttribute('data-saved'), text: el?.textContent.trim() };
-  });
-}
-
-/** Waits until storage-status reads `wanted` (data-state); fails at once on an unexpected "not saved". */
-async function waitStorage(page, wanted, timeout = LONG_MS) {
-  const handle = await page.waitForFunction(
-    (wanted) => {
-      const el = document.querySelector('[data-testid=storage-status]');
-      const state = el?.getAttribute('data-state');
-      if (state !== wanted && state !== 'failed') return null;
-      return { state, saved: el.getAttribute('data-saved'), text: el.textContent.trim() };
-    },
-    wanted,
-    { timeout, polling: 100 },
-  );
-  const status = await handle.jsonValue();
-  if (status.state !== wanted) assert.fail(`storage-status: ${status.text}`);
-  return status;
-}
-
-/** Classes, image counts, accepted flags and whether each image has its picture. */
-function snapshot(page) {
-  return page.evaluate(() =>
-    [...document.querySelectorAll('[data-testid=class-card]')].map((el) => ({
-      name: el.querySelector('[data-testid=class-name]').value,
-      count: Number(el.querySelector('[data-testid=sample-count]').textContent),
-      accepted: [...el.querySelectorAll('[data-testid=sample]')].map((s) => s.getAttribute('data-accepted')),
-      pictures: [...el.querySelectorAll('[data-testid=sample]')].map((s) => Boolean(s.querySelector('img')?.src)),
-    })),
-  );
-}
-
-/** Makes the engine worker's error event fire in the page, as a crash would. */
-async function killEngine(page) {
-  const worker = page.workers().find((w) => w.url().includes('ajuste-worker'));
-  assert.ok(worker, `no engine worker among ${page.workers().map((w) => w.url()).join(', ')}`);
-  await worker.evaluate(() =>
-    setTimeout(() => {
-      throw new Error('killed by the test');
-    }),
-  );
-}
 
 test('autosave: a reload restores everything; a restarted engine gets it all back', { timeout: 25 * 60_000 }, async () => {
   const { page, close } = await launchBrowser({ logPrefix: 'storage' });

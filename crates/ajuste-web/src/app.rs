@@ -31,9 +31,13 @@ pub fn App() -> impl IntoView {
     provide_context(widget);
     widget.apply_location(state);
     state.connect();
+    provide_context(state.writer);
+    provide_context(state.set_aside);
     if widget.embed {
+        state.writer.never();
         state.start_empty();
     } else {
+        state.writer.claim();
         state.restore();
         state.autosave_on_change();
     }

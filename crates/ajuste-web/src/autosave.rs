@@ -1,8 +1,10 @@
 //! The project kept on this device: one project file (the bytes the engine writes for Save
-//! project) in IndexedDB, database "ajuste", object store "projects", under one key. Each
-//! call opens the database and closes it again, so that nothing here holds it open (another
-//! tab, or a test clearing the site's data, is never blocked by this page). What the page
-//! does with it is in `saving.rs` and `restore.rs`.
+//! project) in IndexedDB, in the database of this deployment (`scope.rs`: "ajuste@/",
+//! "ajuste@/ajuste-beta/"), object store "projects", under the key "current". A stored project
+//! the engine could not open is moved to a key of its own ("aside:<time>"), never overwritten.
+//! Each call opens the database and closes it again, so that nothing here holds it open
+//! (another tab, or a test clearing the site's data, is never blocked by this page). What the
+//! page does with it is in `saving.rs` and `restore.rs`; which tab may write, in `writer.rs`.
 
 use js_sys::{ArrayBuffer, Uint8Array};
 use rexie::{ObjectStore, Rexie, TransactionMode, TransactionResult};
@@ -13,10 +15,16 @@ use web_sys::{StorageEstimate, StorageManager};
 use super::i18n::td_string;
 use super::language::locale;
 
-const DATABASE: &str = "ajuste";
+use super::scope;
+
 const STORE: &str = "projects";
 /// The one project kept: the page's current one.
 const KEY: &str = "current";
+/// Before stores carried the deployment's scope, every deployment of an origin kept its
+/// project in this database (same store, same key); `load` moves it to the scoped one.
+const UNSCOPED_DATABASE: &str = "ajuste";
+/// A stored project set aside is kept under this prefix and the time it was set aside.
+const ASIDE_PREFIX: &str = "aside:";
 
 /// Why the project could not be read or kept.
 #[derive(Clone, Debug)]
@@ -31,9 +39,16 @@ pub enum StorageError {
 }
 
 /// The stored project's bytes, if there is one.
+/// A project kept by an older version of the page in the unscoped database is moved here
+/// first (copied, then deleted there once the copy is committed).
 pub async fn load() -> Result<Option<Uint8Array>, StorageError> {
-    let database = open().await?;
-    let value = read(&database).await;
+    let database = open(&scope::database_name()).await?;
+    let mut value = read(&database, KEY).await;
+    if matches!(value, Ok(None))
+        && let Some(unscoped) = take_unscoped(&database).await
+    {
+        value = Ok(Some(unscoped));
+    }
     database.close();
     let Some(value) = value.map_err(|error| StorageError::Failed(describe(&error)))? else {
         return Ok(None);
@@ -52,9 +67,49 @@ pub async fn load() -> Result<Option<Uint8Array>, StorageError> {
 
 /// Replaces the stored project with `bytes`, all or nothing (one transaction).
 pub async fn store(bytes: &Uint8Array) -> Result<(), StorageError> {
-    let database = open().await?;
-    let written = write(&database, bytes).await;
+    let database = open(&scope::database_name()).await?;
+    let written = write(&database, KEY, bytes).await;
     database.close();
+    committed(written)
+}
+
+/// Moves the stored project (whatever it holds) to a key of its own, in one transaction:
+/// the next save cannot overwrite it. The key, for [`load_set_aside`]; `None` when nothing
+/// was stored.
+pub async fn set_aside() -> Result<Option<String>, StorageError> {
+    let database = open(&scope::database_name()).await?;
+    let moved = move_aside(&database).await;
+    database.close();
+    match moved {
+        Ok((key, TransactionResult::Committed)) => Ok(key),
+        Ok((_, TransactionResult::Aborted)) => Err(StorageError::Full),
+        Err(error) => Err(StorageError::Failed(describe(&error))),
+    }
+}
+
+/// The bytes of a project set aside, as they were stored.
+pub async fn load_set_aside(key: &str) -> Result<Option<Uint8Array>, StorageError> {
+    let database = open(&scope::database_name()).await?;
+    let value = read(&database, key).await;
+    database.close();
+    let value = value.map_err(|error| StorageError::Failed(describe(&error)))?;
+    Ok(value.map(|value| match value.dyn_ref::<ArrayBuffer>() {
+        Some(buffer) => Uint8Array::new(buffer),
+        // A Uint8Array, or whatever else was stored (its text, as a last resort).
+        None => match value.dyn_into::<Uint8Array>() {
+            Ok(bytes) => bytes,
+            Err(other) => {
+                let text = js_sys::JSON::stringify(&other)
+                    .ok()
+                    .and_then(|t| t.as_string())
+                    .unwrap_or_default();
+                Uint8Array::from(text.as_bytes())
+            }
+        },
+    }))
+}
+
+fn committed(written: rexie::Result<TransactionResult>) -> Result<(), StorageError> {
     match written {
         Ok(TransactionResult::Committed) => Ok(()),
         // rexie does not say why a transaction aborted. A lone `put` whose request succeeded
@@ -90,8 +145,8 @@ fn storage() -> Option<StorageManager> {
     (!storage.is_undefined()).then(|| navigator.storage())
 }
 
-async fn open() -> Result<Rexie, StorageError> {
-    Rexie::builder(DATABASE)
+async fn open(name: &str) -> Result<Rexie, StorageError> {
+    Rexie::builder(name)
         .version(1)
         .add_object_store(ObjectStore::new(STORE))
         .build()
@@ -99,18 +154,90 @@ async fn open() -> Result<Rexie, StorageError> {
         .map_err(|error| StorageError::Unavailable(describe(&error)))
 }
 
-async fn read(database: &Rexie) -> rexie::Result<Option<JsValue>> {
+async fn read(database: &Rexie, key: &str) -> rexie::Result<Option<JsValue>> {
     let transaction = database.transaction(&[STORE], TransactionMode::ReadOnly)?;
-    transaction.store(STORE)?.get(KEY.into()).await
+    transaction.store(STORE)?.get(key.into()).await
 }
 
-async fn write(database: &Rexie, bytes: &Uint8Array) -> rexie::Result<TransactionResult> {
+async fn write(database: &Rexie, key: &str, value: &JsValue) -> rexie::Result<TransactionResult> {
     let transaction = database.transaction(&[STORE], TransactionMode::ReadWrite)?;
     transaction
         .store(STORE)?
-        .put(bytes, Some(&JsValue::from_str(KEY)))
+        .put(value, Some(&JsValue::from_str(key)))
         .await?;
     transaction.done().await
+}
+
+async fn move_aside(database: &Rexie) -> rexie::Result<(Option<String>, TransactionResult)> {
+    let transaction = database.transaction(&[STORE], TransactionMode::ReadWrite)?;
+    let store = transaction.store(STORE)?;
+    let Some(value) = store.get(KEY.into()).await? else {
+        return Ok((None, transaction.done().await?));
+    };
+    let key = format!("{ASIDE_PREFIX}{}", js_sys::Date::new_0().to_iso_string());
+    store.put(&value, Some(&JsValue::from_str(&key))).await?;
+    store.delete(KEY.into()).await?;
+    Ok((Some(key), transaction.done().await?))
+}
+
+/// The project an older page kept in the unscoped database, now copied into `database`
+/// (and gone from the old one). Only looked for where the browser lists its databases:
+/// opening one that does not exist would create it.
+async fn take_unscoped(database: &Rexie) -> Option<JsValue> {
+    if !unscoped_exists().await {
+        return None;
+    }
+    let unscoped = open(UNSCOPED_DATABASE).await.ok()?;
+    let value = read(&unscoped, KEY).await.ok().flatten();
+    if let Some(value) = &value {
+        match write(database, KEY, value).await {
+            Ok(TransactionResult::Committed) => {
+                if let Err(error) = delete_key(&unscoped, KEY).await {
+                    leptos::logging::warn!("the old copy stays: {}", describe(&error));
+                }
+            }
+            // Not copied: it stays where it is, and is read from there again next time.
+            _ => leptos::logging::warn!("the project kept by an older version was not moved"),
+        }
+    }
+    unscoped.close();
+    value
+}
+
+async fn delete_key(database: &Rexie, key: &str) -> rexie::Result<TransactionResult> {
+    let transaction = database.transaction(&[STORE], TransactionMode::ReadWrite)?;
+    transaction.store(STORE)?.delete(key.into()).await?;
+    transaction.done().await
+}
+
+/// Whether `indexedDB.databases()` lists the unscoped database.
+async fn unscoped_exists() -> bool {
+    let Some(factory) = web_sys::window()
+        .and_then(|window| js_sys::Reflect::get(&window, &"indexedDB".into()).ok())
+        .filter(|factory| factory.is_object())
+    else {
+        return false;
+    };
+    let Ok(databases) = js_sys::Reflect::get(&factory, &"databases".into()) else {
+        return false;
+    };
+    let Some(databases) = databases.dyn_ref::<js_sys::Function>() else {
+        return false;
+    };
+    let Some(promise) =
+        (databases.call0(&factory).ok()).and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+    else {
+        return false;
+    };
+    let Ok(list) = JsFuture::from(promise).await else {
+        return false;
+    };
+    js_sys::Array::from(&list).iter().any(|info| {
+        js_sys::Reflect::get(&info, &"name".into())
+            .ok()
+            .and_then(|name| name.as_string())
+            .is_some_and(|name| name == UNSCOPED_DATABASE)
+    })
 }
 
 /// rexie's own message is only "idb error": the browser's words are in its source.

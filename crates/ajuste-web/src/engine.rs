@@ -50,6 +50,7 @@ impl AppState {
         // First: opening a project replaces every image, and sets its own feature settings.
         self.reopen_project();
         self.restart_restore();
+        self.reopen_classifier_copy();
         let settings = self.settings.get_untracked();
         self.send(
             &Command::PrepareFeatures {
@@ -140,6 +141,12 @@ impl AppState {
     pub(super) fn engine_down(&self, message: String) {
         if self.fatal.with_untracked(Option::is_some) {
             return; // A panic reports itself, then the worker's onerror fires too.
+        }
+        // A ready engine works through the stored project it was sent first.
+        let ready = matches!(self.phase.get_untracked(), Phase::Ready | Phase::Done);
+        if ready && self.restore_waiting() {
+            self.autosave
+                .update_value(|memory| memory.crashed_restoring = true);
         }
         self.fatal.set(Some(message.clone()));
         self.phase.set(Phase::Error);

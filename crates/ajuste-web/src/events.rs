@@ -82,6 +82,7 @@ impl AppState {
                 self.report.set(Some(report));
                 self.has_classifier.set(true);
                 self.phase.set(Phase::Done);
+                self.copy_classifier();
             }
             Event::TrainingFailed(error) => {
                 self.training_error

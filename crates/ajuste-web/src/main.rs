@@ -9,6 +9,7 @@ mod cell_samples;
 mod charts;
 mod class_card;
 mod classes;
+mod classifier_copy;
 mod counts;
 mod diagram;
 mod embed;
@@ -38,6 +39,8 @@ mod restore;
 mod runs;
 mod samples;
 mod saving;
+mod scope;
+mod set_aside;
 mod settings;
 mod startup;
 mod state;
@@ -47,6 +50,8 @@ mod training;
 mod webcam;
 mod widget_api;
 mod widget_state;
+mod writer;
+mod writer_notice;
 
 // The sentences of `locales/*.json`, compiled in by build.rs: `crate::i18n`.
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));

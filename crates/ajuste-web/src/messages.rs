@@ -158,6 +158,15 @@ pub fn stored_project_unreadable(detail: &str) -> String {
     td_string!(locale(), storage.unreadable, detail).to_string()
 }
 
+/// The engine stopped while it opened the project kept on this device.
+pub fn stored_project_crashed() -> String {
+    td_string!(locale(), storage.crashed).to_string()
+}
+
+pub fn set_aside_gone() -> String {
+    td_string!(locale(), storage.set_aside_gone).to_string()
+}
+
 /// In kB, MB or GB (decimal, as disks are sold).
 fn size(bytes: f64) -> String {
     if bytes < 1e6 {

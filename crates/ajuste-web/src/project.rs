@@ -173,6 +173,7 @@ impl AppState {
     /// The engine stopped: what it was saving or opening will not come.
     pub(super) fn abandon_file_task(&self) {
         self.project.update_value(|memory| memory.reopening = false);
+        self.abandon_classifier_copy();
         self.abandon_autosave();
         if self.file_task.get_untracked().is_some() {
             self.file_failed(messages::file_interrupted());

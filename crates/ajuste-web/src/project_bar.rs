@@ -11,8 +11,10 @@ use super::i18n::td_string;
 use super::language::locale;
 use super::messages;
 use super::project::FileTask;
+use super::set_aside::SetAsideNotice;
 use super::state::AppState;
 use super::storage_status::StorageStatusLine;
+use super::writer_notice::WriterNotice;
 
 /// The first file picked, with the input emptied so that picking the same file again
 /// fires `change` again.
@@ -117,6 +119,8 @@ pub fn ProjectBar() -> impl IntoView {
             // The widget keeps nothing on the device: nothing to say about it.
             <Show when=move || !widget.embed>
                 <StorageStatusLine />
+                <WriterNotice />
+                <SetAsideNotice />
             </Show>
             <Show when=move || state.project_status.with(Option::is_some)>
                 <p class="hint" data-testid="project-status" role="status">

@@ -17,6 +17,10 @@ use super::state::{AppState, ClassModel, Phase, SampleModel};
 
 impl AppState {
     pub(super) fn file_arrived(&self, kind: FileKind, name: &str, bytes: Option<Uint8Array>) {
+        // Asked right after training, before the user could ask for any.
+        if kind == FileKind::Model && self.copy_arrived(bytes.as_ref()) {
+            return;
+        }
         // Asked before any file the user asked for meanwhile, so answered first.
         if kind == FileKind::Project && self.autosave_waiting() {
             return self.autosave_file(name, bytes);
@@ -52,6 +56,8 @@ impl AppState {
             return self.project_reopened(project);
         }
         let restoring = self.restore_waiting();
+        // Its classifier (or none) is the engine's now; a restart opens the project again.
+        self.drop_classifier_copy();
         let opened = self
             .project
             .try_update_value(|memory| memory.pending.take())
@@ -175,10 +181,14 @@ impl AppState {
     }
 
     pub(super) fn model_opened(&self, classes: &[String]) {
+        if self.copy_reopened() {
+            return;
+        }
         self.file_task.set(None);
         self.project_status
             .set(Some(messages::model_opened(classes)));
         self.classifier_from_file(None, true);
+        self.copy_classifier();
     }
 
     /// A refusal that answers a save or an open goes to the project bar (true); any other
@@ -205,6 +215,8 @@ impl AppState {
     pub(super) fn file_answer_lost(&self, message: String) -> bool {
         if self.project.with_value(|memory| memory.reopening) {
             self.reopen_failed(message);
+            true
+        } else if self.copy_lost(&message) {
             true
         } else if self.autosave_refused(message.clone()) {
             true

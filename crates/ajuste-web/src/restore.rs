@@ -4,6 +4,9 @@
 //! (`reopen_project`). It is sent at once, before the engine is even ready (the engine takes
 //! commands in order once it is), so that it opens before anything the user adds.
 //!
+//! A stored project that cannot be opened (unreadable, refused by the engine, or one the engine
+//! stopped on) is set aside (`set_aside.rs`), never replaced by the next save.
+//!
 //! Until it is open nothing is saved (the autosave waits for `Stage::Idle`), and an image
 //! added meanwhile is held back (`add_sample`), since opening replaces every image the engine
 //! has; it is sent after, and its class stays after the restored ones.
@@ -13,6 +16,7 @@ use js_sys::Uint8Array;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 
 use super::autosave::{self, StorageError};
 use super::messages;
@@ -20,6 +24,7 @@ use super::project::PROJECT_IDS;
 use super::saving::{Stage, storage_problem};
 use super::state::AppState;
 use super::storage_status::{StorageStatus, Stored};
+use super::writer::Role;
 
 impl AppState {
     /// Reads the project kept on this device and sends it to the engine, if there is one.
@@ -29,7 +34,8 @@ impl AppState {
                 Ok(Some(bytes)) => return self.send_restore(&bytes),
                 Ok(None) => StorageStatus::Empty,
                 Err(StorageError::Failed(detail)) => {
-                    StorageStatus::NotSaved(messages::stored_project_unreadable(&detail))
+                    let reason = messages::stored_project_unreadable(&detail);
+                    return self.set_aside_then_start(reason).await;
                 }
                 Err(error) => StorageStatus::NotSaved(storage_problem(&error, 0.0)),
             };
@@ -70,12 +76,35 @@ impl AppState {
         self.add_room_left();
     }
 
-    /// The engine could not open the stored project: the page starts empty, and the
-    /// stored file stays until the next change replaces it.
+    /// The engine could not open the stored project: it is set aside, and the page starts
+    /// empty.
     pub(super) fn restore_failed(&self, message: String) {
         self.project.update_value(|memory| memory.pending = None);
         let reason = messages::stored_project_unreadable(&message);
-        self.restore_done(StorageStatus::NotSaved(reason));
+        spawn_local(self.set_aside_then_start(reason));
+    }
+
+    /// Moves the stored project aside (only the writer touches it), then starts without it.
+    async fn set_aside_then_start(self, reason: String) {
+        // The lock's answer takes a few milliseconds; the engine's, longer.
+        while self.writer.role.get_untracked() == Role::Asking {
+            pause(10).await;
+        }
+        if self.writer.role.get_untracked() != Role::Writer {
+            return self.restore_done(StorageStatus::NotSaved(reason));
+        }
+        let status = match autosave::set_aside().await {
+            Ok(key) => {
+                self.set_aside.key.set(key);
+                StorageStatus::NotSaved(reason)
+            }
+            // Not moved: nothing may be saved over it.
+            Err(error) => {
+                self.writer.role.set(Role::Stopped);
+                StorageStatus::NotSaved(storage_problem(&error, 0.0))
+            }
+        };
+        self.restore_done(status);
     }
 
     /// The page shows what is kept now (the restored project, or the start page when there
@@ -105,6 +134,17 @@ impl AppState {
         if self.autosave_stage.get_untracked() != Stage::Restoring {
             return;
         }
+        // The engine stopped while it opened the project, not before: opening it again
+        // would stop the new one too.
+        let crashed = self
+            .autosave
+            .try_update_value(|memory| std::mem::take(&mut memory.crashed_restoring))
+            .unwrap_or(false);
+        if crashed {
+            self.autosave.update_value(|memory| memory.held.clear());
+            self.project.update_value(|memory| memory.pending = None);
+            return spawn_local(self.set_aside_then_start(messages::stored_project_crashed()));
+        }
         self.autosave.update_value(|memory| memory.held.clear());
         let Some(file) = self.project.with_value(|memory| memory.pending.clone()) else {
             return; // Still being read: it is sent when it is.
@@ -119,4 +159,15 @@ impl AppState {
             leptos::logging::warn!("the stored project waits for the next restart: {message}");
         }
     }
+}
+
+/// Resolves after `milliseconds`.
+async fn pause(milliseconds: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, milliseconds);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
 }

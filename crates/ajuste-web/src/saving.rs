@@ -4,6 +4,9 @@
 //! ([`Snapshot`]); the save waits until changes pause and the engine is idle, and only once
 //! the project kept before is back (`restore.rs`), else an empty page would replace it.
 //!
+//! Only the tab that holds the project's lock saves (`writer.rs`); another tab says that it
+//! does not. A save that waits for the pause when the tab is hidden or closed starts at once.
+//!
 //! An autosave never occupies the project bar (`file_task`): a save or an open the user asks
 //! while one is on its way is sent right behind it, and the engine, which answers commands in
 //! order, answers the autosave first. So its answer is the first file answer to come while
@@ -15,11 +18,14 @@ use ajuste_protocol::{ClassId, SampleId, TrainSettings, TrainingReport};
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
 use super::autosave::{self, StorageError};
 use super::messages;
 use super::state::{AppState, Phase};
 use super::storage_status::{StorageStatus, Stored};
+use super::writer::Role;
 
 /// Changes closer together than this make one save (a webcam recording makes ten a second).
 const DEBOUNCE: Duration = Duration::from_millis(1500);
@@ -58,6 +64,8 @@ pub struct AutosaveMemory {
     asked_to_persist: bool,
     /// Images added while the stored project was restored, sent once it is open.
     pub(super) held: Vec<SampleId>,
+    /// The engine stopped after it was ready and while it opened the stored project.
+    pub(super) crashed_restoring: bool,
 }
 
 impl AppState {
@@ -69,6 +77,33 @@ impl AppState {
             let ready = self.autosave_ready();
             untrack(|| self.changed(snapshot, ready));
         });
+        self.save_when_hidden();
+    }
+
+    /// A tab being hidden may be closed or frozen without another word (phones do both):
+    /// a save waiting for the pause starts now rather than never. (The engine still has to
+    /// write the file, so a tab closed in the same instant keeps only what was stored.)
+    fn save_when_hidden(self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let on_hide = Closure::<dyn Fn()>::new(move || {
+            let hidden = web_sys::window()
+                .and_then(|w| w.document())
+                .is_none_or(|document| document.hidden());
+            let waiting = self.autosave.with_value(|memory| memory.timer.is_some());
+            if hidden && waiting {
+                self.stop_timer();
+                self.autosave();
+            }
+        });
+        let listener = on_hide.as_ref().unchecked_ref();
+        let _ = window.add_event_listener_with_callback("pagehide", listener);
+        if let Some(document) = window.document() {
+            let _ = document.add_event_listener_with_callback("visibilitychange", listener);
+        }
+        // Listens for the page's whole life.
+        on_hide.forget();
     }
 
     /// The page as a project file would hold it (tracked); `None` while the engine has not
@@ -109,7 +144,11 @@ impl AppState {
         let stage = self.autosave_stage.get();
         let phase = self.phase.get();
         let file_waiting = self.file_task.with(Option::is_some);
-        stage == Stage::Idle && matches!(phase, Phase::Ready | Phase::Done) && !file_waiting
+        let writes = self.writer.writes();
+        stage == Stage::Idle
+            && matches!(phase, Phase::Ready | Phase::Done)
+            && !file_waiting
+            && writes
     }
 
     /// Something the autosave depends on changed: (re)starts the pause before saving, or
@@ -119,6 +158,21 @@ impl AppState {
         // Restoring: nothing to save yet. Saving: this runs again when it ends.
         if self.autosave_stage.get_untracked() != Stage::Idle {
             return;
+        }
+        match self.writer.role.get_untracked() {
+            Role::Writer => {}
+            // Told in a moment; or the line says why already.
+            Role::Asking | Role::Stopped => return,
+            Role::OpenElsewhere => {
+                return self
+                    .storage
+                    .set(StorageStatus::ReadOnly { taken_over: false });
+            }
+            Role::TakenOver => {
+                return self
+                    .storage
+                    .set(StorageStatus::ReadOnly { taken_over: true });
+            }
         }
         let (saved, failed) = self
             .autosave
@@ -214,8 +268,19 @@ impl AppState {
 
     async fn store(self, snapshot: Snapshot, bytes: Uint8Array) {
         let size = f64::from(bytes.length());
+        // Another tab took the project over while the engine wrote the file: it is that
+        // tab's to save now.
+        if !self
+            .writer
+            .role
+            .with_untracked(|role| *role == Role::Writer)
+        {
+            self.autosave_stage.set(Stage::Idle);
+            return;
+        }
         match autosave::store(&bytes).await {
             Ok(()) => {
+                self.writer.announce_saved();
                 let (classes, images) = counts(&snapshot);
                 self.now_stored(snapshot, classes, images, size);
                 self.autosave_stage.set(Stage::Idle);

@@ -11,6 +11,7 @@ use ajuste_protocol::{
 };
 use leptos::prelude::*;
 
+use super::classifier_copy::ClassifierCopy;
 use super::i18n::td_string;
 use super::import::Importer;
 use super::language::locale;
@@ -20,7 +21,9 @@ use super::resend::AnswerWaiters;
 use super::runs::RunRecord;
 use super::samples::SampleSource;
 use super::saving::{AutosaveMemory, Stage};
+use super::set_aside::SetAside;
 use super::storage_status::StorageStatus;
+use super::writer::Writer;
 
 /// What the `trainer` test hook reports in `data-state`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +91,8 @@ pub struct AppState {
     pub(super) answer_waiters: StoredValue<AnswerWaiters, LocalStorage>,
     /// The curves of the classifier in use, back when a new run ends without replacing it.
     pub(super) kept_history: StoredValue<Vec<EpochMetrics>>,
+    /// The newest classifier, for a restarted engine.
+    pub(super) classifier_copy: StoredValue<ClassifierCopy, LocalStorage>,
     /// The project file opened (or being opened), for a restarted engine.
     pub(super) project: StoredValue<ProjectMemory, LocalStorage>,
     /// A save or open waiting for the engine's answer.
@@ -101,6 +106,10 @@ pub struct AppState {
     /// Whether the stored project is being restored, or a save is on its way.
     pub(super) autosave_stage: RwSignal<Stage>,
     pub(super) autosave: StoredValue<AutosaveMemory, LocalStorage>,
+    /// Whether this tab writes the project kept on this device.
+    pub writer: Writer,
+    /// A stored project that could not be opened, kept aside.
+    pub set_aside: SetAside,
     pub phase: RwSignal<Phase>,
     pub has_classifier: RwSignal<bool>,
     pub backend: RwSignal<Option<Backend>>,
@@ -154,6 +163,7 @@ impl AppState {
             sources: StoredValue::new_local(HashMap::new()),
             answer_waiters: StoredValue::new_local(AnswerWaiters::default()),
             kept_history: StoredValue::new(Vec::new()),
+            classifier_copy: StoredValue::new_local(ClassifierCopy::default()),
             project: StoredValue::new_local(ProjectMemory::default()),
             file_task: RwSignal::new(None),
             project_error: RwSignal::new(None),
@@ -161,6 +171,8 @@ impl AppState {
             storage: RwSignal::new(StorageStatus::Restoring),
             autosave_stage: RwSignal::new(Stage::Restoring),
             autosave: StoredValue::new_local(AutosaveMemory::default()),
+            writer: Writer::new(),
+            set_aside: SetAside::new(),
             phase: RwSignal::new(Phase::Loading),
             has_classifier: RwSignal::new(false),
             backend: RwSignal::new(None),

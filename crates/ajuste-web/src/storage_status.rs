@@ -31,6 +31,10 @@ pub enum StorageStatus {
     Saved(Stored),
     /// Why the last save failed, or why nothing can be kept.
     NotSaved(String),
+    /// Another tab writes this project (`writer.rs`); `taken_over`: it took it from this one.
+    ReadOnly {
+        taken_over: bool,
+    },
 }
 
 impl StorageStatus {
@@ -47,6 +51,10 @@ impl StorageStatus {
                 stored.room_left,
             ),
             Self::NotSaved(reason) => messages::not_saved(reason),
+            Self::ReadOnly { taken_over: false } => td_string!(locale(), storage.read_only).into(),
+            Self::ReadOnly { taken_over: true } => {
+                td_string!(locale(), storage.read_only_taken).into()
+            }
         }
     }
 
@@ -59,6 +67,7 @@ impl StorageStatus {
             Self::Waiting => "waiting",
             Self::Saved(_) => "saved",
             Self::NotSaved(_) => "failed",
+            Self::ReadOnly { .. } => "read-only",
         }
     }
 }
