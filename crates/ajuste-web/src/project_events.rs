@@ -211,14 +211,13 @@ impl AppState {
 
     /// The answer to a save or an open will not come (refused, or unreadable): says why, if
     /// one was waiting (in the order they were asked: a reopening comes first after a
-    /// restart, and an autosave before anything the user asked meanwhile).
+    /// restart, then the copy of the classifier, and an autosave before anything the user
+    /// asked meanwhile).
     pub(super) fn file_answer_lost(&self, message: String) -> bool {
         if self.project.with_value(|memory| memory.reopening) {
             self.reopen_failed(message);
             true
-        } else if self.copy_lost(&message) {
-            true
-        } else if self.autosave_refused(message.clone()) {
+        } else if self.copy_lost(&message) || self.autosave_refused(message.clone()) {
             true
         } else if self.restore_waiting() {
             self.restore_failed(message);
