@@ -33,11 +33,13 @@ pub fn App() -> impl IntoView {
     state.connect();
     provide_context(state.writer);
     provide_context(state.set_aside);
+    provide_context(state.projects);
     if widget.embed {
         state.writer.never();
         state.start_empty();
     } else {
-        state.writer.claim();
+        state.projects.choose_last_used();
+        state.writer.claim(&state.projects.current_id());
         state.restore();
         state.autosave_on_change();
     }

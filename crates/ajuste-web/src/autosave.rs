@@ -1,7 +1,9 @@
-//! The project kept on this device: one project file (the bytes the engine writes for Save
-//! project) in IndexedDB, in the database of this deployment (`scope.rs`: "ajuste@/",
-//! "ajuste@/ajuste-beta/"), object store "projects", under the key "current". A stored project
-//! the engine could not open is moved to a key of its own ("aside:<time>"), never overwritten.
+//! The projects kept on this device: each one's project file (the bytes the engine writes for
+//! Save project) in IndexedDB, in the database of this deployment (`scope.rs`: "ajuste@/",
+//! "ajuste@/ajuste-beta/"), object store "projects", under the project's id; its name and
+//! counts in the store "catalog" under the same id (`catalog.rs`), written in the same
+//! transaction. A stored project the engine could not open is moved to a key of its own
+//! ("aside:<time>"), never overwritten.
 //! Each call opens the database and closes it again, so that nothing here holds it open
 //! (another tab, or a test clearing the site's data, is never blocked by this page). What the
 //! page does with it is in `saving.rs` and `restore.rs`; which tab may write, in `writer.rs`.
@@ -17,9 +19,14 @@ use super::language::locale;
 
 use super::scope;
 
-const STORE: &str = "projects";
-/// The one project kept: the page's current one.
-const KEY: &str = "current";
+use super::catalog::{self, Entry, FIRST_PROJECT};
+
+/// Project files by project id.
+pub(super) const STORE: &str = "projects";
+/// Catalog entries by project id.
+pub(super) const CATALOG: &str = "catalog";
+/// 1: "projects" only; 2: "catalog" too.
+const VERSION: u32 = 2;
 /// Before stores carried the deployment's scope, every deployment of an origin kept its
 /// project in this database (same store, same key); `load` moves it to the scoped one.
 const UNSCOPED_DATABASE: &str = "ajuste";
@@ -38,13 +45,14 @@ pub enum StorageError {
     Failed(String),
 }
 
-/// The stored project's bytes, if there is one.
-/// A project kept by an older version of the page in the unscoped database is moved here
-/// first (copied, then deleted there once the copy is committed).
-pub async fn load() -> Result<Option<Uint8Array>, StorageError> {
-    let database = open(&scope::database_name()).await?;
-    let mut value = read(&database, KEY).await;
+/// The stored file of `project`, if there is one. A project kept by an older version of the
+/// page in the unscoped database is moved here first, as the first project (copied, then
+/// deleted there once the copy is committed).
+pub async fn load(project: &str) -> Result<Option<Uint8Array>, StorageError> {
+    let database = open().await?;
+    let mut value = read(&database, project).await;
     if matches!(value, Ok(None))
+        && project == FIRST_PROJECT
         && let Some(unscoped) = take_unscoped(&database).await
     {
         value = Ok(Some(unscoped));
@@ -65,20 +73,35 @@ pub async fn load() -> Result<Option<Uint8Array>, StorageError> {
     }
 }
 
-/// Replaces the stored project with `bytes`, all or nothing (one transaction).
-pub async fn store(bytes: &Uint8Array) -> Result<(), StorageError> {
-    let database = open(&scope::database_name()).await?;
-    let written = write(&database, KEY, bytes).await;
+/// Replaces the stored file of `entry`'s project with `bytes`, and its catalog entry, all or
+/// nothing (one transaction).
+pub async fn store(entry: &Entry, bytes: &Uint8Array) -> Result<(), StorageError> {
+    let database = open().await?;
+    let written = write_project(&database, entry, bytes).await;
     database.close();
     committed(written)
 }
 
-/// Moves the stored project (whatever it holds) to a key of its own, in one transaction:
-/// the next save cannot overwrite it. The key, for [`load_set_aside`]; `None` when nothing
-/// was stored.
-pub async fn set_aside() -> Result<Option<String>, StorageError> {
-    let database = open(&scope::database_name()).await?;
-    let moved = move_aside(&database).await;
+async fn write_project(
+    database: &Rexie,
+    entry: &Entry,
+    bytes: &Uint8Array,
+) -> rexie::Result<TransactionResult> {
+    let transaction = database.transaction(&[STORE, CATALOG], TransactionMode::ReadWrite)?;
+    let id = JsValue::from_str(&entry.id);
+    transaction.store(STORE)?.put(bytes, Some(&id)).await?;
+    (transaction.store(CATALOG)?)
+        .put(&catalog::to_js(entry), Some(&id))
+        .await?;
+    transaction.done().await
+}
+
+/// Moves the stored file of `project` (whatever it holds) to a key of its own, in one
+/// transaction: the next save cannot overwrite it. The key, for [`load_set_aside`]; `None`
+/// when nothing was stored.
+pub async fn set_aside(project: &str) -> Result<Option<String>, StorageError> {
+    let database = open().await?;
+    let moved = move_aside(&database, project).await;
     database.close();
     match moved {
         Ok((key, TransactionResult::Committed)) => Ok(key),
@@ -89,7 +112,7 @@ pub async fn set_aside() -> Result<Option<String>, StorageError> {
 
 /// The bytes of a project set aside, as they were stored.
 pub async fn load_set_aside(key: &str) -> Result<Option<Uint8Array>, StorageError> {
-    let database = open(&scope::database_name()).await?;
+    let database = open().await?;
     let value = read(&database, key).await;
     database.close();
     let value = value.map_err(|error| StorageError::Failed(describe(&error)))?;
@@ -109,7 +132,7 @@ pub async fn load_set_aside(key: &str) -> Result<Option<Uint8Array>, StorageErro
     }))
 }
 
-fn committed(written: rexie::Result<TransactionResult>) -> Result<(), StorageError> {
+pub(super) fn committed(written: rexie::Result<TransactionResult>) -> Result<(), StorageError> {
     match written {
         Ok(TransactionResult::Committed) => Ok(()),
         // rexie does not say why a transaction aborted. A lone `put` whose request succeeded
@@ -145,8 +168,20 @@ fn storage() -> Option<StorageManager> {
     (!storage.is_undefined()).then(|| navigator.storage())
 }
 
-async fn open(name: &str) -> Result<Rexie, StorageError> {
-    Rexie::builder(name)
+/// This deployment's database.
+pub(super) async fn open() -> Result<Rexie, StorageError> {
+    Rexie::builder(&scope::database_name())
+        .version(VERSION)
+        .add_object_store(ObjectStore::new(STORE))
+        .add_object_store(ObjectStore::new(CATALOG))
+        .build()
+        .await
+        .map_err(|error| StorageError::Unavailable(describe(&error)))
+}
+
+/// The database every deployment shared before names carried the scope, as it was.
+async fn open_unscoped() -> Result<Rexie, StorageError> {
+    Rexie::builder(UNSCOPED_DATABASE)
         .version(1)
         .add_object_store(ObjectStore::new(STORE))
         .build()
@@ -154,7 +189,7 @@ async fn open(name: &str) -> Result<Rexie, StorageError> {
         .map_err(|error| StorageError::Unavailable(describe(&error)))
 }
 
-async fn read(database: &Rexie, key: &str) -> rexie::Result<Option<JsValue>> {
+pub(super) async fn read(database: &Rexie, key: &str) -> rexie::Result<Option<JsValue>> {
     let transaction = database.transaction(&[STORE], TransactionMode::ReadOnly)?;
     transaction.store(STORE)?.get(key.into()).await
 }
@@ -168,15 +203,18 @@ async fn write(database: &Rexie, key: &str, value: &JsValue) -> rexie::Result<Tr
     transaction.done().await
 }
 
-async fn move_aside(database: &Rexie) -> rexie::Result<(Option<String>, TransactionResult)> {
+async fn move_aside(
+    database: &Rexie,
+    project: &str,
+) -> rexie::Result<(Option<String>, TransactionResult)> {
     let transaction = database.transaction(&[STORE], TransactionMode::ReadWrite)?;
     let store = transaction.store(STORE)?;
-    let Some(value) = store.get(KEY.into()).await? else {
+    let Some(value) = store.get(project.into()).await? else {
         return Ok((None, transaction.done().await?));
     };
     let key = format!("{ASIDE_PREFIX}{}", js_sys::Date::new_0().to_iso_string());
     store.put(&value, Some(&JsValue::from_str(&key))).await?;
-    store.delete(KEY.into()).await?;
+    store.delete(project.into()).await?;
     Ok((Some(key), transaction.done().await?))
 }
 
@@ -187,12 +225,12 @@ async fn take_unscoped(database: &Rexie) -> Option<JsValue> {
     if !unscoped_exists().await {
         return None;
     }
-    let unscoped = open(UNSCOPED_DATABASE).await.ok()?;
-    let value = read(&unscoped, KEY).await.ok().flatten();
+    let unscoped = open_unscoped().await.ok()?;
+    let value = read(&unscoped, FIRST_PROJECT).await.ok().flatten();
     if let Some(value) = &value {
-        match write(database, KEY, value).await {
+        match write(database, FIRST_PROJECT, value).await {
             Ok(TransactionResult::Committed) => {
-                if let Err(error) = delete_key(&unscoped, KEY).await {
+                if let Err(error) = delete_key(&unscoped, FIRST_PROJECT).await {
                     leptos::logging::warn!("the old copy stays: {}", describe(&error));
                 }
             }
@@ -241,7 +279,7 @@ async fn unscoped_exists() -> bool {
 }
 
 /// rexie's own message is only "idb error": the browser's words are in its source.
-fn describe(error: &rexie::Error) -> String {
+pub(super) fn describe(error: &rexie::Error) -> String {
     let mut deepest: &dyn std::error::Error = error;
     while let Some(source) = deepest.source() {
         deepest = source;

@@ -5,6 +5,7 @@
 mod app;
 mod autosave;
 mod capture;
+mod catalog;
 mod cell_samples;
 mod charts;
 mod class_card;
@@ -34,6 +35,8 @@ mod progress;
 mod project;
 mod project_bar;
 mod project_events;
+mod project_list;
+mod projects;
 mod resend;
 mod restore;
 mod runs;

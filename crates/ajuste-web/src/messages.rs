@@ -167,6 +167,46 @@ pub fn set_aside_gone() -> String {
     td_string!(locale(), storage.set_aside_gone).to_string()
 }
 
+pub fn rename_elsewhere() -> String {
+    td_string!(locale(), projects.rename_elsewhere).to_string()
+}
+
+pub fn delete_elsewhere() -> String {
+    td_string!(locale(), projects.delete_elsewhere).to_string()
+}
+
+/// What all projects take together, and the room left when the browser says.
+pub fn projects_total(bytes: f64, room_left: Option<f64>) -> String {
+    match room_left {
+        Some(room) => td_string!(
+            locale(),
+            projects.total_of,
+            size = size(bytes),
+            room = size(room)
+        )
+        .to_string(),
+        None => td_string!(locale(), projects.total, size = size(bytes)).to_string(),
+    }
+}
+
+/// A project's size and when it was last stored (`changed`: ms since 1970; 0: never).
+pub fn project_changed(bytes: f64, changed: f64) -> String {
+    if bytes <= 0.0 {
+        return td_string!(locale(), projects.never_saved).to_string();
+    }
+    let date = js_sys::Date::new(&changed.into());
+    let language = if locale() == super::i18n::Locale::es {
+        "es"
+    } else {
+        "en"
+    };
+    let date = date
+        .to_locale_string(language, &wasm_bindgen::JsValue::UNDEFINED)
+        .as_string()
+        .unwrap_or_default();
+    td_string!(locale(), projects.changed, size = size(bytes), date).to_string()
+}
+
 /// In kB, MB or GB (decimal, as disks are sold).
 fn size(bytes: f64) -> String {
     if bytes < 1e6 {

@@ -11,6 +11,7 @@ use super::i18n::td_string;
 use super::language::locale;
 use super::messages;
 use super::project::FileTask;
+use super::project_list::ProjectList;
 use super::set_aside::SetAsideNotice;
 use super::state::AppState;
 use super::storage_status::StorageStatusLine;
@@ -121,6 +122,7 @@ pub fn ProjectBar() -> impl IntoView {
                 <StorageStatusLine />
                 <WriterNotice />
                 <SetAsideNotice />
+                <ProjectList />
             </Show>
             <Show when=move || state.project_status.with(Option::is_some)>
                 <p class="hint" data-testid="project-status" role="status">

@@ -30,9 +30,13 @@ impl AppState {
     /// Reads the project kept on this device and sends it to the engine, if there is one.
     pub fn restore(self) {
         spawn_local(async move {
-            let status = match autosave::load().await {
+            self.projects.load_name().await;
+            let status = match autosave::load(&self.projects.current_id()).await {
                 Ok(Some(bytes)) => return self.send_restore(&bytes),
-                Ok(None) => StorageStatus::Empty,
+                Ok(None) => {
+                    self.projects.refresh();
+                    StorageStatus::Empty
+                }
                 Err(StorageError::Failed(detail)) => {
                     let reason = messages::stored_project_unreadable(&detail);
                     return self.set_aside_then_start(reason).await;
@@ -67,6 +71,7 @@ impl AppState {
 
     /// The stored project is open (`project_opened`): it is what is kept.
     pub(super) fn restored(&self, classes: usize, images: usize, bytes: f64) {
+        self.projects.ensure_entry(classes, images, bytes);
         self.restore_done(StorageStatus::Saved(Stored {
             classes,
             images,
@@ -93,7 +98,8 @@ impl AppState {
         if self.writer.role.get_untracked() != Role::Writer {
             return self.restore_done(StorageStatus::NotSaved(reason));
         }
-        let status = match autosave::set_aside().await {
+        self.projects.refresh();
+        let status = match autosave::set_aside(&self.projects.current_id()).await {
             Ok(key) => {
                 self.set_aside.key.set(key);
                 StorageStatus::NotSaved(reason)

@@ -278,10 +278,12 @@ impl AppState {
             self.autosave_stage.set(Stage::Idle);
             return;
         }
-        match autosave::store(&bytes).await {
+        let (classes, images) = counts(&snapshot);
+        let entry = self.projects.entry(classes, images, size);
+        match autosave::store(&entry, &bytes).await {
             Ok(()) => {
                 self.writer.announce_saved();
-                let (classes, images) = counts(&snapshot);
+                self.projects.refresh();
                 self.now_stored(snapshot, classes, images, size);
                 self.autosave_stage.set(Stage::Idle);
                 // Once, when there is something worth keeping.

@@ -17,6 +17,7 @@ use super::import::Importer;
 use super::language::locale;
 use super::link::EngineLink;
 use super::project::{FileTask, ProjectMemory};
+use super::projects::Projects;
 use super::resend::AnswerWaiters;
 use super::runs::RunRecord;
 use super::samples::SampleSource;
@@ -110,6 +111,8 @@ pub struct AppState {
     pub writer: Writer,
     /// A stored project that could not be opened, kept aside.
     pub set_aside: SetAside,
+    /// Which project this page shows, and the others kept on this device.
+    pub projects: Projects,
     pub phase: RwSignal<Phase>,
     pub has_classifier: RwSignal<bool>,
     pub backend: RwSignal<Option<Backend>>,
@@ -155,6 +158,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new() -> Self {
+        let writer = Writer::new();
         let state = Self {
             link: StoredValue::new_local(None),
             generation: StoredValue::new(0),
@@ -171,8 +175,9 @@ impl AppState {
             storage: RwSignal::new(StorageStatus::Restoring),
             autosave_stage: RwSignal::new(Stage::Restoring),
             autosave: StoredValue::new_local(AutosaveMemory::default()),
-            writer: Writer::new(),
+            writer,
             set_aside: SetAside::new(),
+            projects: Projects::new(writer),
             phase: RwSignal::new(Phase::Loading),
             has_classifier: RwSignal::new(false),
             backend: RwSignal::new(None),

@@ -14,12 +14,10 @@ use web_sys::{BroadcastChannel, MessageEvent};
 
 use super::scope;
 
-/// The one project a page keeps today.
-const PROJECT: &str = "current";
 /// Set in sessionStorage by "Take over here", read by the page that the reload starts.
 const TAKE_OVER_KEY: &str = "ajuste-take-over";
-/// What the writer posts after each save.
-const SAVED: &str = "saved";
+/// What a writer posts after each save, followed by the project's id.
+const SAVED: &str = "saved:";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -57,6 +55,10 @@ pub struct Writer {
     pub newer_elsewhere: RwSignal<bool>,
     /// The person chose to stay read-only: the offer to take over is folded away.
     pub offer_dismissed: RwSignal<bool>,
+    /// Counts the saves other tabs announced, of any project (the project list reads it).
+    pub saves_elsewhere: RwSignal<u64>,
+    /// The project this tab shows.
+    project: StoredValue<String>,
     channel: StoredValue<Option<BroadcastChannel>, LocalStorage>,
 }
 
@@ -66,6 +68,8 @@ impl Writer {
             role: RwSignal::new(Role::Asking),
             newer_elsewhere: RwSignal::new(false),
             offer_dismissed: RwSignal::new(false),
+            saves_elsewhere: RwSignal::new(0),
+            project: StoredValue::new(String::new()),
             channel: StoredValue::new_local(None),
         }
     }
@@ -76,9 +80,10 @@ impl Writer {
         self.offer_dismissed.set(true);
     }
 
-    /// Asks for the project's lock (stealing it after "Take over here"), and listens to the
+    /// Asks for `project`'s lock (stealing it after "Take over here"), and listens to the
     /// other tabs.
-    pub fn claim(self) {
+    pub fn claim(self, project: &str) {
+        self.project.set_value(project.to_string());
         self.listen();
         let steal = take_over_requested();
         let Some((locks, request)) = lock_manager() else {
@@ -100,7 +105,7 @@ impl Writer {
             // Held for as long as the page lives.
             Promise::new(&mut |_, _| {}).into()
         });
-        let name = JsValue::from_str(&scope::lock_name(PROJECT));
+        let name = JsValue::from_str(&scope::lock_name(project));
         let held = request
             .call3(&locks, &name, &options, &granted)
             .ok()
@@ -134,9 +139,10 @@ impl Writer {
 
     /// Tells the other tabs that the project was stored.
     pub fn announce_saved(&self) {
+        let message = format!("{SAVED}{}", self.project.get_value());
         self.channel.with_value(|channel| {
             if let Some(channel) = channel {
-                let _ = channel.post_message(&SAVED.into());
+                let _ = channel.post_message(&message.into());
             }
         });
     }
@@ -145,11 +151,21 @@ impl Writer {
         let Ok(channel) = BroadcastChannel::new(&scope::channel_name()) else {
             return;
         };
-        let (role, newer) = (self.role, self.newer_elsewhere);
+        let (role, newer, saves, project) = (
+            self.role,
+            self.newer_elsewhere,
+            self.saves_elsewhere,
+            self.project,
+        );
         let on_message = Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-            if event.data().as_string().as_deref() == Some(SAVED)
-                && role.get_untracked() != Role::Writer
-            {
+            let Some(saved) = event.data().as_string() else {
+                return;
+            };
+            let Some(saved) = saved.strip_prefix(SAVED) else {
+                return;
+            };
+            saves.update(|n| *n += 1);
+            if project.with_value(|p| p == saved) && role.get_untracked() != Role::Writer {
                 newer.set(true);
             }
         });
@@ -184,4 +200,31 @@ fn take_over_requested() -> bool {
         let _ = storage.remove_item(TAKE_OVER_KEY);
     }
     requested
+}
+
+/// Whether some tab of this browser holds `project`'s lock (has it open as the writer).
+pub async fn open_in_some_tab(project: &str) -> bool {
+    let Some((locks, _)) = lock_manager() else {
+        return false;
+    };
+    let query = Reflect::get(&locks, &"query".into())
+        .ok()
+        .and_then(|query| query.dyn_into::<Function>().ok());
+    let Some(promise) = query
+        .and_then(|query| query.call0(&locks).ok())
+        .and_then(|promise| promise.dyn_into::<Promise>().ok())
+    else {
+        return false;
+    };
+    let Ok(snapshot) = JsFuture::from(promise).await else {
+        return false;
+    };
+    let name = scope::lock_name(project);
+    let held = Reflect::get(&snapshot, &"held".into()).unwrap_or(JsValue::UNDEFINED);
+    js_sys::Array::from(&held).iter().any(|lock| {
+        Reflect::get(&lock, &"name".into())
+            .ok()
+            .and_then(|n| n.as_string())
+            .is_some_and(|n| n == name)
+    })
 }
