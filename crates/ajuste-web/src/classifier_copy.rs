@@ -46,7 +46,8 @@ impl AppState {
         });
     }
 
-    /// The classifier comes from a project file now, which a restart opens again.
+    /// A restart opens no copy: the classifier comes from a project file now (which a restart
+    /// opens again), or the page starts over.
     pub(super) fn drop_classifier_copy(&self) {
         self.classifier_copy.update_value(|copy| copy.kept = None);
     }

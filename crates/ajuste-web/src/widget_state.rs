@@ -38,6 +38,8 @@ impl AppState {
         }
         self.classes.set(Vec::new());
         self.project.set_value(ProjectMemory::default());
+        // The restarted engine starts without a classifier.
+        self.drop_classifier_copy();
         self.runs.set(Vec::new());
         match names {
             Some(names) => self.set_class_names(&names),
