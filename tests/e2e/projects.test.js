@@ -77,6 +77,24 @@ test('several projects: new, rename, the last used, open, duplicate, delete', { 
     await rename(page, 'Plants');
     await upload(page, 0, writePatterns('disc', 2, 1));
     await waitSavedImages(page, 2);
+    // The line says how many more images of this size the quota leaves room for.
+    const room = await page.waitForFunction(
+      () => {
+        const text = document.querySelector('[data-testid=storage-status]')?.textContent ?? '';
+        return /enough for about/.test(text) ? text : null;
+      },
+      null,
+      { timeout: 60_000, polling: 100 },
+    );
+    const line = await room.jsonValue();
+    console.log(`status: "${line}"`);
+    const units = { kB: 1e3, MB: 1e6, GB: 1e9 };
+    const [, size, sizeUnit, left, leftUnit, more] = line.match(
+      /2 images, ([0-9.]+) (kB|MB|GB) \(of ([0-9.]+) (kB|MB|GB) available, enough for about ([0-9,]+) images more/,
+    );
+    const expected = (Number(left) * units[leftUnit]) / ((Number(size) * units[sizeUnit]) / 2);
+    const count = Number(more.replaceAll(',', ''));
+    assert.ok(Math.abs(count / expected - 1) < 0.05, `${more} more images, expected about ${expected}`);
     await waitList(page, [{ name: 'Plants', images: 2 }]);
 
     await reloadsWith(page, () => page.locator('[data-testid=new-project]').click());

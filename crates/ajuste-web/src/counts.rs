@@ -36,3 +36,25 @@ pub fn images_added(n: usize) -> String {
         td_string!(locale(), count.images_added, n).to_string()
     }
 }
+
+/// "12,345 images": a count that can run high, its digits in groups of three.
+pub fn many_images(n: usize) -> String {
+    if n == 1 {
+        images(n)
+    } else {
+        td_string!(locale(), count.images, n = grouped(n)).to_string()
+    }
+}
+
+/// "12,345" / "12 345": digits in groups of three.
+pub fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(td_string!(locale(), language.thousands));
+        }
+        out.push(c);
+    }
+    out
+}

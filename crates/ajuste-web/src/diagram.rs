@@ -7,6 +7,7 @@
 use ajuste_protocol::BACKBONE_BLOCKS;
 use leptos::prelude::*;
 
+use super::counts::grouped;
 use super::i18n::td_string;
 use super::language::locale;
 use super::network::{self, Block, DepthCost, FEATURE_CHANNELS, HEAD_CONV_PARAMS, STEM_PARAMS};
@@ -88,19 +89,6 @@ fn block_name(index: usize, block: &Block) -> String {
         shape(block.in_side, block.in_channels),
         shape(block.out_side, block.out_channels),
     )
-}
-
-/// "12,345" / "12 345": digits in groups of three.
-pub fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push_str(td_string!(locale(), language.thousands));
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn size(bytes: usize) -> String {

@@ -110,13 +110,28 @@ pub fn project_not_reopened(detail: &str) -> String {
 }
 
 pub fn storage_saved(classes: usize, images: usize, bytes: f64, room_left: Option<f64>) -> String {
+    // How many more images of the same average size the room left holds: said before the
+    // quota is reached, not when a save fails.
+    let more = room_left
+        .filter(|_| images > 0 && bytes > 0.0)
+        .map(|room| (room / (bytes / images as f64)).floor() as usize);
     let (classes, images, size_now) = (
         counts::classes(classes),
         counts::images(images),
         size(bytes),
     );
-    match room_left {
-        Some(room) => td_string!(
+    match (room_left, more) {
+        (Some(room), Some(more)) => td_string!(
+            locale(),
+            storage.saved_room,
+            classes,
+            images,
+            size = size_now,
+            room = size(room),
+            more = counts::many_images(more)
+        )
+        .to_string(),
+        (Some(room), None) => td_string!(
             locale(),
             storage.saved_of,
             classes,
@@ -125,7 +140,9 @@ pub fn storage_saved(classes: usize, images: usize, bytes: f64, room_left: Optio
             room = size(room)
         )
         .to_string(),
-        None => td_string!(locale(), storage.saved, classes, images, size = size_now).to_string(),
+        (None, _) => {
+            td_string!(locale(), storage.saved, classes, images, size = size_now).to_string()
+        }
     }
 }
 
