@@ -14,7 +14,9 @@ use super::state::{AppState, Phase};
 
 #[derive(Default)]
 pub struct ClassifierCopy {
-    /// The model file, with the report and curves that go with it.
+    /// The model file, with the report and curves that go with it. Replaced only when the
+    /// next copy arrives: an engine that stops before it answers still has a consistent pair
+    /// (an older classifier with its own report) to come back to.
     kept: Option<Kept>,
     /// Asked of the engine, not answered yet.
     waiting: Option<Kept>,
@@ -40,10 +42,8 @@ impl AppState {
             evaluated: self.evaluated.get_untracked(),
         };
         let sent = self.try_send(&Command::ExportModel, None).is_ok();
-        self.classifier_copy.update_value(|copy| {
-            copy.kept = None;
-            copy.waiting = sent.then_some(kept);
-        });
+        self.classifier_copy
+            .update_value(|copy| copy.waiting = sent.then_some(kept));
     }
 
     /// A restart opens no copy: the classifier comes from a project file now (which a restart

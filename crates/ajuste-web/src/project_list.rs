@@ -1,7 +1,9 @@
 //! The list of projects kept on this device (`project-list`), in the project bar: this
 //! project's name, a new project, and each project with what it holds, when it last changed,
 //! and open, duplicate and delete (a second click confirms); under it, what they all take
-//! against what the browser allows. What the buttons do is in `projects.rs`.
+//! against what the browser allows. What the buttons do is in `projects.rs`. Leaving this
+//! project (New, Open) waits while its last changes are on their way to the device: the
+//! reload would drop them.
 
 use leptos::prelude::*;
 
@@ -11,12 +13,22 @@ use super::i18n::td_string;
 use super::language::locale;
 use super::messages;
 use super::projects::{Projects, display_name};
+use super::state::AppState;
+use super::storage_status::StorageStatus;
 use super::writer::Writer;
+
+/// Whether changes of this project are still on their way to the device (tracked).
+fn saving(state: AppState) -> bool {
+    state
+        .storage
+        .with(|status| matches!(status, StorageStatus::Saving | StorageStatus::Waiting))
+}
 
 #[component]
 pub fn ProjectList() -> impl IntoView {
     let projects = expect_context::<Projects>();
     let writer = expect_context::<Writer>();
+    let state = expect_context::<AppState>();
     // Another tab saved something: the counts and dates may have moved.
     Effect::new(move |_| {
         writer.saves_elsewhere.track();
@@ -46,7 +58,12 @@ pub fn ProjectList() -> impl IntoView {
                         on:change=move |event| projects.rename(event_target_value(&event))
                     />
                 </label>
-                <button type="button" data-testid="new-project" on:click=move |_| projects.create()>
+                <button
+                    type="button"
+                    data-testid="new-project"
+                    disabled=move || saving(state)
+                    on:click=move |_| projects.create()
+                >
                     {move || td_string!(locale(), projects.create)}
                 </button>
             </div>
@@ -70,6 +87,7 @@ pub fn ProjectList() -> impl IntoView {
 #[component]
 fn ProjectItem(entry: Entry) -> impl IntoView {
     let projects = expect_context::<Projects>();
+    let state = expect_context::<AppState>();
     let current = entry.id == projects.current_id();
     let name = display_name(&entry);
     let shown_name = name.clone();
@@ -104,7 +122,7 @@ fn ProjectItem(entry: Entry) -> impl IntoView {
             <button
                 type="button"
                 data-testid="open-project-item"
-                disabled=current
+                disabled=move || current || saving(state)
                 on:click=move |_| projects.open(&open_id)
             >
                 {move || td_string!(locale(), projects.open)}

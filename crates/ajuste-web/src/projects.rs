@@ -186,6 +186,10 @@ impl Projects {
                 self.writer.role.set(Role::Stopped);
             }
             if let Err(error) = catalog::delete(&id).await {
+                if own {
+                    // Still here, and still this tab's to save.
+                    self.writer.role.set(Role::Writer);
+                }
                 return self.error.set(Some(storage_problem(&error, 0.0)));
             }
             if !own {
