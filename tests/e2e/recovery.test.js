@@ -92,6 +92,22 @@ test('a stored project the engine cannot open is set aside, downloadable, and th
     const after = await storedRecords(page, DATABASE);
     assert.deepEqual(after[aside[0]], [...bytes], 'the set-aside record is untouched');
     assert.ok(after.current?.length > 0);
+
+    // At a later visit it is still there, under the projects, and still downloadable.
+    await page.reload();
+    await waitState(page, 'ready');
+    await waitStorage(page, 'saved');
+    assert.equal(await page.locator('[data-testid=set-aside]').count(), 0, 'the notice was for that visit');
+    const list = page.locator('[data-testid=project-list]');
+    await list.locator('summary').click();
+    const listed = page.locator('[data-testid=set-aside-item]');
+    await listed.waitFor({ timeout: 60_000 });
+    assert.equal(await listed.getAttribute('data-key'), aside[0]);
+    const [again] = await Promise.all([
+      page.waitForEvent('download', { timeout: 60_000 }),
+      listed.locator('[data-testid=download-set-aside-item]').click(),
+    ]);
+    assert.deepEqual(await readFile(await again.path()), bytes);
   } finally {
     await close();
   }

@@ -96,6 +96,14 @@ pub async fn list() -> Result<Vec<Entry>, StorageError> {
     Ok(list)
 }
 
+/// The keys of every record set aside (`aside:<time>`), oldest first.
+pub async fn set_aside_keys() -> Result<Vec<String>, StorageError> {
+    let database = open().await?;
+    let keys = read_set_aside_keys(&database).await;
+    database.close();
+    keys.map_err(|error| StorageError::Failed(describe(&error)))
+}
+
 /// The catalog entry of `id`, if it has one.
 pub async fn entry(id: &str) -> Result<Option<Entry>, StorageError> {
     let database = open().await?;
@@ -185,6 +193,16 @@ async fn read_all(database: &rexie::Rexie) -> rexie::Result<(Vec<(String, JsValu
         .filter(|key| !key.starts_with("aside:"))
         .collect();
     Ok((entries, files))
+}
+
+async fn read_set_aside_keys(database: &rexie::Rexie) -> rexie::Result<Vec<String>> {
+    let transaction = database.transaction(&[STORE], TransactionMode::ReadOnly)?;
+    let keys = transaction.store(STORE)?.get_all_keys(None, None).await?;
+    Ok(keys
+        .into_iter()
+        .filter_map(|key| key.as_string())
+        .filter(|key| key.starts_with("aside:"))
+        .collect())
 }
 
 async fn read_catalog(database: &rexie::Rexie, id: &str) -> rexie::Result<Option<JsValue>> {

@@ -13,6 +13,7 @@ use super::i18n::td_string;
 use super::language::locale;
 use super::messages;
 use super::projects::{Projects, display_name};
+use super::set_aside::{download_set_aside, set_aside_time};
 use super::state::AppState;
 use super::storage_status::StorageStatus;
 use super::writer::Writer;
@@ -77,6 +78,14 @@ pub fn ProjectList() -> impl IntoView {
                 </For>
             </ul>
             <p class="hint" data-testid="projects-total">{total}</p>
+            <Show when=move || projects.set_aside.with(|keys| !keys.is_empty())>
+                <p class="hint">{move || td_string!(locale(), projects.set_aside)}</p>
+                <ul class="project-items">
+                    <For each=move || projects.set_aside.get() key=|key| key.clone() let:key>
+                        <SetAsideItem key />
+                    </For>
+                </ul>
+            </Show>
             <Show when=move || projects.error.with(Option::is_some)>
                 <p class="error" role="alert" data-testid="project-list-error">{move || projects.error.get()}</p>
             </Show>
@@ -145,6 +154,33 @@ fn ProjectItem(entry: Entry) -> impl IntoView {
                 } else {
                     td_string!(locale(), projects.delete).to_string()
                 }}
+            </button>
+        </li>
+    }
+}
+
+/// A record set aside, with its download.
+#[component]
+fn SetAsideItem(key: String) -> impl IntoView {
+    let projects = expect_context::<Projects>();
+    let time = set_aside_time(&key).to_string();
+    let shown_key = key.clone();
+    view! {
+        <li data-testid="set-aside-item" data-key=shown_key>
+            <span class="project-name">{time}</span>
+            <button
+                type="button"
+                data-testid="download-set-aside-item"
+                on:click=move |_| {
+                    let key = key.clone();
+                    leptos::task::spawn_local(async move {
+                        if let Err(message) = download_set_aside(&key).await {
+                            projects.error.set(Some(message));
+                        }
+                    });
+                }
+            >
+                {move || td_string!(locale(), storage.download_set_aside)}
             </button>
         </li>
     }

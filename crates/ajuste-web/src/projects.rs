@@ -29,6 +29,8 @@ pub struct Projects {
     pub error: RwSignal<Option<String>>,
     /// The project whose deletion waits for the second click.
     pub confirming: RwSignal<Option<String>>,
+    /// Keys of the records set aside (stored projects that could not be opened).
+    pub set_aside: RwSignal<Vec<String>>,
     writer: Writer,
 }
 
@@ -41,6 +43,7 @@ impl Projects {
             room_left: RwSignal::new(None),
             error: RwSignal::new(None),
             confirming: RwSignal::new(None),
+            set_aside: RwSignal::new(Vec::new()),
             writer,
         }
     }
@@ -80,6 +83,9 @@ impl Projects {
             match catalog::list().await {
                 Ok(list) => self.list.set(list),
                 Err(error) => self.error.set(Some(storage_problem(&error, 0.0))),
+            }
+            if let Ok(keys) = catalog::set_aside_keys().await {
+                self.set_aside.set(keys);
             }
             self.room_left.set(autosave::room_left().await);
         });

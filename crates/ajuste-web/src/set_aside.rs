@@ -1,7 +1,8 @@
 //! A stored project the engine could not open (a newer schema after a rollback, a damaged
 //! record, one that crashed the engine) is moved aside in IndexedDB (`autosave::set_aside`)
 //! rather than overwritten by the next save; the page says so and offers its raw bytes as a
-//! download, so that a newer version of Ajuste, or a person, can still read it.
+//! download, so that a newer version of Ajuste, or a person, can still read it. Every record
+//! set aside, of any visit, is also listed under the projects (`project_list.rs`).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -34,15 +35,23 @@ impl SetAside {
         let Some(key) = self.key.get_untracked() else {
             return;
         };
-        spawn_local(async move {
-            let result = match autosave::load_set_aside(&key).await {
-                Ok(Some(bytes)) => download(&bytes, &file_name(&key), "application/octet-stream"),
-                Ok(None) => Err(messages::set_aside_gone()),
-                Err(error) => Err(super::saving::storage_problem(&error, 0.0)),
-            };
-            self.error.set(result.err());
-        });
+        spawn_local(async move { self.error.set(download_set_aside(&key).await.err()) });
     }
+}
+
+/// Downloads the record set aside under `key`, exactly as it was stored; the sentence to show
+/// when it cannot.
+pub async fn download_set_aside(key: &str) -> Result<(), String> {
+    match autosave::load_set_aside(key).await {
+        Ok(Some(bytes)) => download(&bytes, &file_name(key), "application/octet-stream"),
+        Ok(None) => Err(messages::set_aside_gone()),
+        Err(error) => Err(super::saving::storage_problem(&error, 0.0)),
+    }
+}
+
+/// When a record was set aside, as its key says (`aside:<ISO time>`).
+pub fn set_aside_time(key: &str) -> &str {
+    key.trim_start_matches("aside:")
 }
 
 /// `aside:2026-12-07T18:00:00.000Z` → `ajuste-set-aside-2026-12-07T18-00-00.ajuste`.
