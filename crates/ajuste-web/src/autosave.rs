@@ -31,7 +31,7 @@ const VERSION: u32 = 2;
 /// project in this database (same store, same key); `load` moves it to the scoped one.
 const UNSCOPED_DATABASE: &str = "ajuste";
 /// A stored project set aside is kept under this prefix and the time it was set aside.
-const ASIDE_PREFIX: &str = "aside:";
+pub(super) const ASIDE_PREFIX: &str = "aside:";
 
 /// Why the project could not be read or kept.
 #[derive(Clone, Debug)]
@@ -61,15 +61,22 @@ pub async fn load(project: &str) -> Result<Option<Uint8Array>, StorageError> {
     let Some(value) = value.map_err(|error| StorageError::Failed(describe(&error)))? else {
         return Ok(None);
     };
-    // Stored as a Uint8Array; an ArrayBuffer is read as well.
-    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
-        Ok(Some(bytes.clone()))
-    } else if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
-        Ok(Some(Uint8Array::new(buffer)))
-    } else {
-        Err(StorageError::Failed(
+    match bytes_of(&value) {
+        Some(bytes) => Ok(Some(bytes)),
+        None => Err(StorageError::Failed(
             td_string!(locale(), storage.not_a_project).into(),
-        ))
+        )),
+    }
+}
+
+/// A stored value's bytes: stored as a Uint8Array; an ArrayBuffer is read as well.
+fn bytes_of(value: &JsValue) -> Option<Uint8Array> {
+    if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+        Some(bytes.clone())
+    } else {
+        value
+            .dyn_ref::<ArrayBuffer>()
+            .map(|buffer| Uint8Array::new(buffer))
     }
 }
 
@@ -116,19 +123,15 @@ pub async fn load_set_aside(key: &str) -> Result<Option<Uint8Array>, StorageErro
     let value = read(&database, key).await;
     database.close();
     let value = value.map_err(|error| StorageError::Failed(describe(&error)))?;
-    Ok(value.map(|value| match value.dyn_ref::<ArrayBuffer>() {
-        Some(buffer) => Uint8Array::new(buffer),
-        // A Uint8Array, or whatever else was stored (its text, as a last resort).
-        None => match value.dyn_into::<Uint8Array>() {
-            Ok(bytes) => bytes,
-            Err(other) => {
-                let text = js_sys::JSON::stringify(&other)
-                    .ok()
-                    .and_then(|t| t.as_string())
-                    .unwrap_or_default();
-                Uint8Array::from(text.as_bytes())
-            }
-        },
+    // Whatever else was stored, as its text (a last resort: it is not a project file).
+    Ok(value.map(|value| {
+        bytes_of(&value).unwrap_or_else(|| {
+            let text = js_sys::JSON::stringify(&value)
+                .ok()
+                .and_then(|t| t.as_string())
+                .unwrap_or_default();
+            Uint8Array::from(text.as_bytes())
+        })
     }))
 }
 

@@ -7,7 +7,9 @@ use js_sys::{Object, Reflect};
 use rexie::{TransactionMode, TransactionResult};
 use wasm_bindgen::JsValue;
 
-use super::autosave::{self, CATALOG, STORE, StorageError, committed, describe, open};
+use super::autosave::{
+    self, ASIDE_PREFIX, CATALOG, STORE, StorageError, committed, describe, open,
+};
 use super::scope;
 
 /// The id of the project kept before there were several (its file has always had this key),
@@ -76,32 +78,37 @@ fn from_js(id: &str, value: &JsValue) -> Entry {
     }
 }
 
-/// Every project kept, the most recently changed first: every catalog entry, and every stored
-/// file without one (the project kept before there was a catalog, unnamed).
-pub async fn list() -> Result<Vec<Entry>, StorageError> {
+/// What is kept on this device, read in one transaction.
+pub struct Listing {
+    /// Every project, the most recently changed first: every catalog entry, and every stored
+    /// file without one (the project kept before there was a catalog, unnamed).
+    pub projects: Vec<Entry>,
+    /// The keys of every record set aside (`aside:<time>`), oldest first.
+    pub set_aside: Vec<String>,
+}
+
+pub async fn list() -> Result<Listing, StorageError> {
     let database = open().await?;
     let listed = read_all(&database).await;
     database.close();
-    let (entries, files) = listed.map_err(|error| StorageError::Failed(describe(&error)))?;
-    let mut list: Vec<Entry> = entries.iter().map(|(id, v)| from_js(id, v)).collect();
+    let (entries, keys) = listed.map_err(|error| StorageError::Failed(describe(&error)))?;
+    let mut projects: Vec<Entry> = entries.iter().map(|(id, v)| from_js(id, v)).collect();
+    let (set_aside, files): (Vec<String>, Vec<String>) = keys
+        .into_iter()
+        .partition(|key| key.starts_with(ASIDE_PREFIX));
     for id in files {
-        if !list.iter().any(|entry| entry.id == id) {
-            list.push(Entry {
+        if !projects.iter().any(|entry| entry.id == id) {
+            projects.push(Entry {
                 changed: 0.0,
                 ..Entry::empty(&id, "")
             });
         }
     }
-    list.sort_by(|a, b| b.changed.total_cmp(&a.changed));
-    Ok(list)
-}
-
-/// The keys of every record set aside (`aside:<time>`), oldest first.
-pub async fn set_aside_keys() -> Result<Vec<String>, StorageError> {
-    let database = open().await?;
-    let keys = read_set_aside_keys(&database).await;
-    database.close();
-    keys.map_err(|error| StorageError::Failed(describe(&error)))
+    projects.sort_by(|a, b| b.changed.total_cmp(&a.changed));
+    Ok(Listing {
+        projects,
+        set_aside,
+    })
 }
 
 /// The catalog entry of `id`, if it has one.
@@ -153,7 +160,7 @@ pub fn last_used() -> String {
         .into_iter()
         .flatten()
         .find_map(|storage| storage.get_item(&key).ok().flatten())
-        .filter(|id| !id.is_empty() && !id.starts_with("aside:"))
+        .filter(|id| !id.is_empty() && !id.starts_with(ASIDE_PREFIX))
         .unwrap_or_else(|| FIRST_PROJECT.to_string())
 }
 
@@ -187,22 +194,11 @@ async fn read_all(database: &rexie::Rexie) -> rexie::Result<(Vec<(String, JsValu
         .zip(values)
         .filter_map(|(key, value)| Some((key.as_string()?, value)))
         .collect();
-    let files = (transaction.store(STORE)?.get_all_keys(None, None).await?)
+    let keys = (transaction.store(STORE)?.get_all_keys(None, None).await?)
         .into_iter()
         .filter_map(|key| key.as_string())
-        .filter(|key| !key.starts_with("aside:"))
         .collect();
-    Ok((entries, files))
-}
-
-async fn read_set_aside_keys(database: &rexie::Rexie) -> rexie::Result<Vec<String>> {
-    let transaction = database.transaction(&[STORE], TransactionMode::ReadOnly)?;
-    let keys = transaction.store(STORE)?.get_all_keys(None, None).await?;
-    Ok(keys
-        .into_iter()
-        .filter_map(|key| key.as_string())
-        .filter(|key| key.starts_with("aside:"))
-        .collect())
+    Ok((entries, keys))
 }
 
 async fn read_catalog(database: &rexie::Rexie, id: &str) -> rexie::Result<Option<JsValue>> {

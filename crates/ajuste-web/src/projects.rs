@@ -81,11 +81,11 @@ impl Projects {
     pub fn refresh(self) {
         spawn_local(async move {
             match catalog::list().await {
-                Ok(list) => self.list.set(list),
+                Ok(listing) => {
+                    self.list.set(listing.projects);
+                    self.set_aside.set(listing.set_aside);
+                }
                 Err(error) => self.error.set(Some(storage_problem(&error, 0.0))),
-            }
-            if let Ok(keys) = catalog::set_aside_keys().await {
-                self.set_aside.set(keys);
             }
             self.room_left.set(autosave::room_left().await);
         });

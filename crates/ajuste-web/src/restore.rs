@@ -33,10 +33,7 @@ impl AppState {
             self.projects.load_name().await;
             let status = match autosave::load(&self.projects.current_id()).await {
                 Ok(Some(bytes)) => return self.send_restore(&bytes),
-                Ok(None) => {
-                    self.projects.refresh();
-                    StorageStatus::Empty
-                }
+                Ok(None) => StorageStatus::Empty,
                 Err(StorageError::Failed(detail)) => {
                     let reason = messages::stored_project_unreadable(&detail);
                     return self.set_aside_then_start(reason).await;
@@ -98,7 +95,6 @@ impl AppState {
         if self.writer.role.get_untracked() != Role::Writer {
             return self.restore_done(StorageStatus::NotSaved(reason));
         }
-        self.projects.refresh();
         let status = match autosave::set_aside(&self.projects.current_id()).await {
             Ok(key) => {
                 self.set_aside.key.set(key);
@@ -110,6 +106,8 @@ impl AppState {
                 StorageStatus::NotSaved(storage_problem(&error, 0.0))
             }
         };
+        // The list shows the record set aside.
+        self.projects.refresh();
         self.restore_done(status);
     }
 

@@ -51,13 +51,12 @@ pub async fn download_set_aside(key: &str) -> Result<(), String> {
 
 /// When a record was set aside, as its key says (`aside:<ISO time>`).
 pub fn set_aside_time(key: &str) -> &str {
-    key.trim_start_matches("aside:")
+    key.trim_start_matches(autosave::ASIDE_PREFIX)
 }
 
 /// `aside:2026-12-07T18:00:00.000Z` → `ajuste-set-aside-2026-12-07T18-00-00.ajuste`.
 fn file_name(key: &str) -> String {
-    let time = key.trim_start_matches("aside:");
-    let time: String = time
+    let time: String = set_aside_time(key)
         .chars()
         .take_while(|c| *c != '.')
         .map(|c| {
