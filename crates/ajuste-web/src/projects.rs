@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::autosave;
+use super::autosave::{self, StorageError};
 use super::catalog::{self, Entry};
 use super::i18n::td_string;
 use super::language::locale;
@@ -85,7 +85,7 @@ impl Projects {
                     self.list.set(listing.projects);
                     self.set_aside.set(listing.set_aside);
                 }
-                Err(error) => self.error.set(Some(storage_problem(&error, 0.0))),
+                Err(error) => self.failed(&error),
             }
             self.room_left.set(autosave::room_left().await);
         });
@@ -105,7 +105,7 @@ impl Projects {
             if let Ok(None) = catalog::entry(&self.current_id()).await {
                 let entry = self.entry(classes, images, bytes);
                 if let Err(error) = catalog::put(&entry).await {
-                    self.error.set(Some(storage_problem(&error, 0.0)));
+                    self.failed(&error);
                 }
             }
             self.refresh();
@@ -126,7 +126,7 @@ impl Projects {
         spawn_local(async move {
             match catalog::put(&entry).await {
                 Ok(()) => self.open(&entry.id),
-                Err(error) => self.error.set(Some(storage_problem(&error, 0.0))),
+                Err(error) => self.failed(&error),
             }
         });
     }
@@ -143,11 +143,11 @@ impl Projects {
             let entry = match catalog::entry(&id).await {
                 Ok(Some(entry)) => Entry { name, ..entry },
                 Ok(None) => Entry::empty(&id, &name),
-                Err(error) => return self.error.set(Some(storage_problem(&error, 0.0))),
+                Err(error) => return self.failed(&error),
             };
             match catalog::put(&entry).await {
                 Ok(()) => self.refresh(),
-                Err(error) => self.error.set(Some(storage_problem(&error, 0.0))),
+                Err(error) => self.failed(&error),
             }
         });
     }
@@ -196,7 +196,7 @@ impl Projects {
                     // Still here, and still this tab's to save.
                     self.writer.role.set(Role::Writer);
                 }
-                return self.error.set(Some(storage_problem(&error, 0.0)));
+                return self.failed(&error);
             }
             if !own {
                 return self.refresh();
@@ -209,6 +209,11 @@ impl Projects {
                 None => self.create(),
             }
         });
+    }
+
+    /// Says why an action on the list failed (nothing of a known size was being written).
+    fn failed(&self, error: &StorageError) {
+        self.error.set(Some(storage_problem(error, 0.0)));
     }
 
     fn find(&self, id: &str) -> Option<Entry> {
