@@ -8,6 +8,9 @@ impl Session {
     /// One piece of background work (a training step, or features for a few images);
     /// false when there is nothing to do.
     pub async fn work(&mut self) -> bool {
+        if self.announce_some() {
+            return true;
+        }
         let Some(run) = &self.run else {
             if self.features_stalled {
                 return false;

@@ -156,6 +156,9 @@ impl Session {
             report: self.report.clone(),
             classifier_classes,
         }));
+        let opened_samples: Vec<SampleId> = thumbnails.iter().map(|(sample, _)| *sample).collect();
+        self.unannounced.clear();
+        self.announce_later(opened_samples);
         for (sample, (width, height, rgba)) in thumbnails {
             self.emit_with_bytes(
                 Event::Thumbnail {

@@ -12,8 +12,11 @@ mod features;
 mod files;
 mod gpu_loss;
 pub mod predict;
+mod records;
 mod run;
 mod samples;
+
+use std::collections::VecDeque;
 
 use ajuste_protocol::{
     Backend, ClassId, Command, EngineError, Event, ImageEncoding, MemoryPlan, Prediction, SampleId,
@@ -70,6 +73,9 @@ pub struct Session {
     report: Option<TrainingReport>,
     /// The memory plan the page was last told about.
     memory_plan: Option<MemoryPlan>,
+    /// Images of an opened project whose `StoredImage` is still to be sent (a few per slice
+    /// of background work, so that thousands of copies never wait in memory at once).
+    unannounced: VecDeque<SampleId>,
     clock: Clock,
 }
 
@@ -116,6 +122,7 @@ impl Session {
             attachments: Vec::new(),
             report: None,
             memory_plan: None,
+            unannounced: VecDeque::new(),
             clock,
         })
     }
@@ -226,6 +233,10 @@ impl Session {
             Command::OpenProject { first_id } => self.open_project(&bytes, first_id).await,
             Command::ExportModel => self.export_model().await,
             Command::OpenModel => self.open_model(&bytes),
+            Command::Depth0Features { samples } => self.depth0_features(&samples).await,
+            Command::RestoreFeatures { samples, weights } => {
+                self.restore_features(&samples, &weights, &bytes).await
+            }
         }
     }
 
@@ -253,12 +264,19 @@ impl Session {
         bytes: &[u8],
         encoding: ImageEncoding,
     ) {
-        let added = image_from(bytes, encoding)
-            .map_err(EngineError::from)
-            .and_then(|image| Ok(self.samples.add(sample, class, &image)?));
+        let added = match encoding {
+            ImageEncoding::Stored => records::stored_image(bytes)
+                .and_then(|image| Ok(self.samples.add_stored(sample, class, image)?)),
+            _ => image_from(bytes, encoding)
+                .map_err(EngineError::from)
+                .and_then(|image| Ok(self.samples.add(sample, class, &image)?)),
+        };
         match added {
             Ok(()) => {
                 self.emit(Event::SampleAccepted { sample });
+                if encoding != ImageEncoding::Stored {
+                    self.announce_stored(sample);
+                }
                 self.report_features();
             }
             Err(error) => self.emit(Event::SampleRejected {

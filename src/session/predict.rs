@@ -19,7 +19,7 @@ const IMAGENET_TOP: usize = 5;
 /// Decodes what the page sent: file bytes or a video frame.
 pub fn image_from(bytes: &[u8], encoding: ImageEncoding) -> Result<RgbImage, ImageProblem> {
     let image = match encoding {
-        ImageEncoding::File => decode(bytes),
+        ImageEncoding::File | ImageEncoding::Stored => decode(bytes),
         ImageEncoding::Rgba { width, height } => from_rgba(width, height, bytes),
     };
     image.map_err(image_problem)

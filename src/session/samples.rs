@@ -72,6 +72,11 @@ impl SampleStore {
             .collect()
     }
 
+    /// The image kept for `id` (sharing its bytes with the store).
+    pub fn stored(&self, id: SampleId) -> Option<StoredImage> {
+        Some(self.samples.get(&id)?.image.clone())
+    }
+
     /// The ids of the images of `class`, in id order (the order of [`Self::images_of`]).
     pub fn ids_of(&self, class: ClassId) -> Vec<SampleId> {
         self.samples

@@ -19,6 +19,10 @@ pub struct Page {
     pub files: Vec<Vec<u8>>,
     /// Thumbnail pixels by sample.
     pub thumbnails: Vec<(u64, Vec<u8>)>,
+    /// The images the engine handed over to store (`Event::StoredImage`): PNG by sample.
+    pub stored: Vec<(u64, Vec<u8>)>,
+    /// The feature rows the engine handed over (`Event::Depth0Features`), in order.
+    pub feature_rows: Vec<Vec<u8>>,
 }
 
 /// The image as a PNG file's bytes, as the page would send a file.
@@ -64,6 +68,8 @@ impl Page {
             events: Vec::new(),
             files: Vec::new(),
             thumbnails: Vec::new(),
+            stored: Vec::new(),
+            feature_rows: Vec::new(),
         }
     }
 
@@ -81,6 +87,8 @@ impl Page {
                 (Event::Thumbnail { sample, .. }, Some(bytes)) => {
                     self.thumbnails.push((*sample, bytes))
                 }
+                (Event::StoredImage { sample }, Some(bytes)) => self.stored.push((*sample, bytes)),
+                (Event::Depth0Features { .. }, Some(bytes)) => self.feature_rows.push(bytes),
                 (_, bytes) => assert!(bytes.is_none(), "bytes beside {:?}", outgoing.event),
             }
             new.push(outgoing.event);

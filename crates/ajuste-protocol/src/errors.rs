@@ -41,6 +41,12 @@ pub enum Invalid {
     FileTooLarge(usize),
     #[error("a {width}×{height} frame is outside 1…{MAX_IMAGE_SIDE} pixels a side")]
     FrameSize { width: u32, height: u32 },
+    #[error("features of at most {MAX_FEATURE_SAMPLES} images at a time, not {0}")]
+    TooManyFeatureSamples(usize),
+    #[error("{expected} bytes of features were expected, not {got}")]
+    FeatureBytes { expected: usize, got: usize },
+    #[error("a weights fingerprint has at most {MAX_FINGERPRINT_CHARS} characters")]
+    Fingerprint,
 }
 
 /// Why an image was refused.

@@ -12,6 +12,7 @@ pub mod limits;
 mod memory;
 mod metrics;
 mod recipe;
+pub mod records;
 mod throughput;
 mod validate;
 pub mod widget;
@@ -44,6 +45,10 @@ pub enum ImageEncoding {
     File,
     /// Raw RGBA pixels of a video frame or canvas.
     Rgba { width: u32, height: u32 },
+    /// An image as the engine keeps it ([`Event::StoredImage`]: a PNG at short side 256),
+    /// back from the page's storage; taken as it is, not resized again, so that its features
+    /// are those computed before.
+    Stored,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +148,19 @@ pub enum Command {
     /// A model zip (or a `.ajuste` project with a classifier) travels beside the command; it
     /// becomes the classifier the preview uses. Answered by [`Event::ModelOpened`].
     OpenModel,
+    /// The transfer-learning features computed so far of `samples` (those not computed yet
+    /// are left out), for the page to store; answered by [`Event::Depth0Features`].
+    Depth0Features {
+        samples: Vec<SampleId>,
+    },
+    /// Features the page stored ([`Event::Depth0Features`]): one row of
+    /// [`limits::FEATURE_LEN`] little-endian f32 per sample travels beside, in order. Taken
+    /// when `weights` names this engine's network, before or after the samples themselves
+    /// arrive; otherwise they are computed again (only time is lost). No answer.
+    RestoreFeatures {
+        samples: Vec<SampleId>,
+        weights: String,
+    },
 }
 
 /// A class as the page shows it, for a project file.
@@ -323,6 +341,20 @@ pub enum Event {
     /// An opened model is now the classifier.
     ModelOpened {
         classes: Vec<String>,
+    },
+    /// The image the engine keeps for `sample`, for the page to store: a PNG at short side
+    /// 256 travels beside (what [`ImageEncoding::Stored`] gives back). Sent after
+    /// `SampleAccepted` for an image from a file or a frame, and for every image of an opened
+    /// project after its `Thumbnail`.
+    StoredImage {
+        sample: SampleId,
+    },
+    /// Rows of transfer-learning features of `samples` ([`limits::FEATURE_LEN`] little-endian
+    /// f32 each, in order, beside the event), and the fingerprint of the network that computed
+    /// them.
+    Depth0Features {
+        samples: Vec<SampleId>,
+        weights: String,
     },
 }
 

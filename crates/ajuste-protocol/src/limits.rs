@@ -23,8 +23,18 @@ pub const MAX_IMAGE_SIDE: u32 = 20_000;
 /// More pixels than this are refused before decoding: a small file can claim a huge image,
 /// and decoding it would allocate gigabytes (100 MP as RGBA is 400 MB).
 pub const MAX_IMAGE_PIXELS: u64 = 100_000_000;
-/// A project or model file bigger than this is refused before it is read (the project reader
-/// has its own, finer limits).
-pub const MAX_PROJECT_BYTES: usize = (1 << 30) + (64 << 20);
+/// A project or model file bigger than this is refused before it is read: the project
+/// reader's own limit on the file (`ajuste::storage::limits::MAX_FILE_BYTES`, which a test
+/// there keeps equal), 3 GiB of entries and 64 MiB of zip records, for projects of 10,000
+/// photos and more; the reader has finer limits inside. Under 4 GiB, so that it is a `usize`
+/// on wasm32, where the engine holds the file in memory (a file that large may still not fit
+/// there beside the images it unpacks).
+pub const MAX_PROJECT_BYTES: usize = (3 << 30) + (64 << 20);
+/// Numbers in a row of transfer-learning features (EfficientNet-Lite0's pooled channels).
+pub const FEATURE_LEN: usize = 1280;
+/// Samples named in one features command: the page asks a few hundred at a time.
+pub const MAX_FEATURE_SAMPLES: usize = 1000;
+/// A weights fingerprint is a hash's hex digits: far shorter than this.
+pub const MAX_FINGERPRINT_CHARS: usize = 128;
 /// Thumbnails of opened projects fit in this many pixels a side.
 pub const THUMBNAIL_SIDE: u32 = 128;

@@ -84,8 +84,10 @@ fn check_image(encoding: ImageEncoding, bytes: Option<usize>) -> Result<(), Inva
         return Err(Invalid::MissingImage);
     };
     match encoding {
-        ImageEncoding::File if length > MAX_FILE_BYTES => Err(Invalid::FileTooLarge(length)),
-        ImageEncoding::File => Ok(()),
+        ImageEncoding::File | ImageEncoding::Stored if length > MAX_FILE_BYTES => {
+            Err(Invalid::FileTooLarge(length))
+        }
+        ImageEncoding::File | ImageEncoding::Stored => Ok(()),
         ImageEncoding::Rgba { width, height } => {
             let side = 1..=MAX_IMAGE_SIDE;
             if side.contains(&width) && side.contains(&height) {
@@ -95,6 +97,13 @@ fn check_image(encoding: ImageEncoding, bytes: Option<usize>) -> Result<(), Inva
             }
         }
     }
+}
+
+fn check_feature_samples(count: usize) -> Result<(), Invalid> {
+    if count > MAX_FEATURE_SAMPLES {
+        return Err(Invalid::TooManyFeatureSamples(count));
+    }
+    Ok(())
 }
 
 impl Command {
@@ -119,6 +128,21 @@ impl Command {
                 Some(length) if length > MAX_PROJECT_BYTES => Err(Invalid::FileTooLarge(length)),
                 Some(_) => Ok(()),
             },
+            Self::Depth0Features { samples } => check_feature_samples(samples.len()),
+            Self::RestoreFeatures { samples, weights } => {
+                check_feature_samples(samples.len())?;
+                if weights.chars().count() > MAX_FINGERPRINT_CHARS {
+                    return Err(Invalid::Fingerprint);
+                }
+                let expected = samples.len() * FEATURE_LEN * 4;
+                match bytes {
+                    Some(length) if length == expected => Ok(()),
+                    got => Err(Invalid::FeatureBytes {
+                        expected,
+                        got: got.unwrap_or(0),
+                    }),
+                }
+            }
             Self::RemoveSample { .. }
             | Self::RemoveClass { .. }
             | Self::CancelTraining

@@ -78,6 +78,9 @@ pub fn invalid(invalid: &Invalid) -> String {
         }
         Invalid::MissingImage => td_string!(locale, invalid.missing_image).to_string(),
         Invalid::MissingFile => td_string!(locale, invalid.missing_file).to_string(),
+        Invalid::TooManyFeatureSamples(_) | Invalid::FeatureBytes { .. } | Invalid::Fingerprint => {
+            td_string!(locale, invalid.stored_features).to_string()
+        }
         Invalid::FileTooLarge(value) => {
             td_string!(locale, invalid.file_too_large, max = MAX_FILE_BYTES, value).to_string()
         }
