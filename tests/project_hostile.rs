@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use ajuste::protocol::{ConfusionMatrix, EvaluatedOn, TrainSettings, TrainingReport};
 use ajuste::storage::limits::{
-    MAX_CLASSIFIER_BYTES, MAX_ENTRIES, MAX_IMAGE_LONG_SIDE, MAX_MANIFEST_BYTES,
+    MAX_CLASSIFIER_BYTES, MAX_ENTRIES, MAX_IMAGE_LONG_SIDE, MAX_MANIFEST_BYTES, MAX_PIXEL_BYTES,
 };
 use ajuste::storage::{
     FEATURE_LEN, Project, ProjectClass, ProjectError, SavedClassifier, StoredFeatures, StoredImage,
@@ -371,10 +371,13 @@ fn too_many_entries_are_refused_before_the_directory_is_read() {
 
 #[test]
 fn images_that_would_decode_too_large_together_are_refused_before_decoding() {
-    // Each a few kilobytes as a black PNG; 256 × 1024 × 3 bytes decoded.
+    // Each a few kilobytes as a black PNG; 256 × 1024 × 3 bytes decoded: one more than the
+    // budget allows.
     let black = RgbImage::new(MAX_IMAGE_LONG_SIDE, 256);
     let png = common::engine::png(&black);
-    let count = 1400;
+    let decoded = u64::from(MAX_IMAGE_LONG_SIDE) * 256 * 3;
+    let count = (MAX_PIXEL_BYTES / decoded + 1) as usize;
+    assert!(count < MAX_ENTRIES as usize);
     let names: Vec<String> = (0..count).map(|i| format!("images/0/{i}.png")).collect();
     let manifest = serde_json::json!({
         "format": "ajuste-project",

@@ -8,6 +8,7 @@
 //! manifest's `depth0_features.images`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::{Read, Seek};
 
 use serde::{Deserialize, Serialize};
 
@@ -67,7 +68,7 @@ impl StoredFeatures {
     /// Reads the rows `entry` lists; `positions` maps each image entry of the manifest to
     /// its (class index, image index).
     pub(super) fn read(
-        archive: &mut Archive<'_>,
+        archive: &mut Archive<impl Read + Seek>,
         entry: &FeaturesEntry,
         positions: &HashMap<&str, (usize, usize)>,
     ) -> Result<Self, ProjectError> {

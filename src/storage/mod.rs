@@ -18,6 +18,13 @@
 //! and number is checked before use, image sizes are checked on their headers before any
 //! pixel is decoded, and every problem is a [`ProjectError`] rather than a panic. Writing
 //! applies the same checks, so that every file written opens again.
+//!
+//! Neither end needs the file whole in memory: [`Project::read_from`] reads any seekable
+//! reader one entry at a time, and [`Project::write_to`] streams entry after entry into any
+//! writer (data descriptors after each entry's data; zip64 records where the counts or offsets
+//! call for them, see `archive.rs`); `from_bytes` and `to_bytes` are the same on bytes in
+//! memory, which is how the page holds files. The limits (`limits.rs`) let a project of 10,000
+//! photos and more through, up to a file of 3 GiB.
 
 mod archive;
 mod error;
@@ -32,7 +39,7 @@ pub use error::ProjectError;
 pub use features::{FEATURE_LEN, StoredFeatures};
 pub use images::StoredImage;
 pub use manifest::{FORMAT, SCHEMA_VERSION};
-pub use model_file::{read_model, write_model};
+pub use model_file::{read_model, read_model_from, write_model};
 pub use project::{Project, ProjectClass, SavedClassifier};
 
 /// The file name extension of project files (without the dot).

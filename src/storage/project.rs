@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::io::{Cursor, Read, Seek, Write};
 
 use ajuste_protocol::{TrainSettings, TrainingReport, check_class_list};
 use burn::prelude::Device;
@@ -122,7 +123,16 @@ impl Project {
         Ok(names)
     }
 
+    /// The project file, in memory: [`Self::write_to`] a `Vec`.
     pub fn to_bytes(&self) -> Result<Vec<u8>, ProjectError> {
+        self.write_to(Vec::new())
+    }
+
+    /// Writes the project file into `out`, entry after entry as it goes (the images as the
+    /// PNGs they are kept as), never the whole file in memory, and gives `out` back. A
+    /// buffered writer still holds the end of the file then: flush it (`into_inner`). On an
+    /// error, `out` holds part of a file, to be thrown away.
+    pub fn write_to<W: Write>(&self, out: W) -> Result<W, ProjectError> {
         let names = self.checked_names()?;
         let entries = (self.classes.iter().zip(names).enumerate())
             .map(|(index, (class, name))| ClassEntry {
@@ -149,7 +159,7 @@ impl Project {
             includes_classifier: self.classifier.is_some(),
             depth0_features,
         };
-        let mut zip = ArchiveWriter::new();
+        let mut zip = ArchiveWriter::new(out);
         zip.add(MANIFEST, &manifest.to_json()?, MAX_MANIFEST_BYTES, true)?;
         for (entry, class) in manifest.classes.iter().zip(&self.classes) {
             for (file, image) in entry.images.iter().zip(&class.samples) {
@@ -173,8 +183,16 @@ impl Project {
         zip.finish()
     }
 
+    /// [`Self::read_from`] bytes in memory.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ProjectError> {
-        let (mut archive, manifest, classifier) = open(bytes)?;
+        Self::read_from(Cursor::new(bytes))
+    }
+
+    /// Reads a project file from `reader` (a `BufReader<File>`, a `Cursor`), one entry at a
+    /// time: besides the project itself (its images as PNGs), only the zip's directory and
+    /// the entry being read are in memory, never the file whole.
+    pub fn read_from<R: Read + Seek>(reader: R) -> Result<Self, ProjectError> {
+        let (mut archive, manifest, classifier) = open(Archive::open(reader)?)?;
         // Every header first: a file whose images would decode to too many pixels is refused
         // before any is decoded.
         let mut pixel_bytes = 0u64;
@@ -222,7 +240,14 @@ impl Project {
     /// The trained classifier alone, checked as [`Self::from_bytes`] checks it but without
     /// decoding a single image: what predicting needs.
     pub fn classifier_from_bytes(bytes: &[u8]) -> Result<Option<SavedClassifier>, ProjectError> {
-        Ok(open(bytes)?.2)
+        Self::read_classifier_from(Cursor::new(bytes))
+    }
+
+    /// [`Self::classifier_from_bytes`] from a reader: the images are not even read.
+    pub fn read_classifier_from<R: Read + Seek>(
+        reader: R,
+    ) -> Result<Option<SavedClassifier>, ProjectError> {
+        classifier_in(Archive::open(reader)?)
     }
 }
 
@@ -230,10 +255,19 @@ fn image_entry(class: usize, n: usize) -> String {
     format!("images/{class}/{n}.png")
 }
 
+/// The classifier of the project file `archive` opens, checked as reading the project checks
+/// it.
+pub(super) fn classifier_in<R: Read + Seek>(
+    archive: Archive<R>,
+) -> Result<Option<SavedClassifier>, ProjectError> {
+    Ok(open(archive)?.2)
+}
+
 /// Everything but the images' pixels: the archive, its manifest (classes trimmed, names of
 /// image entries checked) and the classifier.
-fn open(bytes: &[u8]) -> Result<(Archive<'_>, Manifest, Option<SavedClassifier>), ProjectError> {
-    let mut archive = Archive::open(bytes)?;
+fn open<R: Read + Seek>(
+    mut archive: Archive<R>,
+) -> Result<(Archive<R>, Manifest, Option<SavedClassifier>), ProjectError> {
     if !archive.contains(MANIFEST) {
         return Err(ProjectError::MissingManifest);
     }

@@ -109,3 +109,28 @@ pub fn deflated_zeros(size: usize) -> Vec<u8> {
         .unwrap();
     raw
 }
+
+/// What Python's standard `zipfile` makes of the zip at `path`: its entry count, the first
+/// bad entry of `testzip()` (`None` when every entry's CRC and size check out) and the bytes
+/// its entries unpack to; `None` (with the reason printed) where there is no `python3`.
+pub fn python_zipfile(path: &std::path::Path) -> Option<String> {
+    const SCRIPT: &str = "import sys, zipfile\n\
+        with zipfile.ZipFile(sys.argv[1]) as z:\n\
+        \x20   infos = z.infolist()\n\
+        \x20   print(len(infos), z.testzip(), sum(i.file_size for i in infos))\n";
+    let output = std::process::Command::new("python3")
+        .args(["-c", SCRIPT])
+        .arg(path)
+        .output();
+    match output {
+        Ok(output) => {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(output.status.success(), "python3 zipfile: {stderr}");
+            Some(String::from_utf8(output.stdout).unwrap().trim().to_string())
+        }
+        Err(error) => {
+            println!("skipping the check with Python's zipfile: no python3 ({error})");
+            None
+        }
+    }
+}

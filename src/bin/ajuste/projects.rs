@@ -3,6 +3,8 @@
 //! classifier directory), or a project file (`.ajuste`), which holds the classes, their
 //! images, the settings, the report and the classifier together, as the page saves them.
 
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 
 use ajuste::data::dataset::{Dataset, Sample};
@@ -12,7 +14,7 @@ use ajuste::model::EfficientNetLite0;
 use ajuste::protocol::{TrainSettings, TrainingReport};
 use ajuste::rng::Rng;
 use ajuste::storage::{
-    EXTENSION, Project, ProjectClass, ProjectError, SavedClassifier, StoredImage, read_model,
+    EXTENSION, Project, ProjectClass, ProjectError, SavedClassifier, StoredImage, read_model_from,
 };
 use ajuste::train::export::Classifier;
 use burn::prelude::Device;
@@ -62,9 +64,10 @@ impl Source {
     }
 }
 
+/// Read from disk entry by entry, never the whole file in memory.
 fn read_project(path: &Path) -> Result<Project, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Project::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+    let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Project::read_from(BufReader::new(file)).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Decodes every image of each class, or — with `shots` — the first `shots` readable ones in
@@ -187,21 +190,27 @@ pub fn save(
     };
     project.report = Some(report);
     project.classifier = Some(SavedClassifier::new(classifier).map_err(|e| failed(&e))?);
-    let bytes = project.to_bytes().map_err(|e| failed(&e))?;
-    write_whole(out, &bytes).map_err(|e| failed(&e))
+    write_whole(out, &project).map_err(|e| failed(&e))
 }
 
-/// Written beside the target and renamed over it, so that a failure (a full disk) never
-/// leaves half a project where a whole one was.
-fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Streamed to disk (never the whole file in memory), beside the target, and renamed over
+/// it once complete and synced, so that a failure (a full disk) never leaves half a project
+/// where a whole one was.
+fn write_whole(path: &Path, project: &Project) -> Result<(), String> {
     let mut partial = path.as_os_str().to_owned();
     partial.push(".partial");
     let partial = PathBuf::from(partial);
-    std::fs::write(&partial, bytes)
-        .and_then(|()| std::fs::rename(&partial, path))
-        .inspect_err(|_| {
-            let _ = std::fs::remove_file(&partial);
-        })
+    let write = || -> Result<(), String> {
+        let file = File::create(&partial).map_err(|e| e.to_string())?;
+        let out = (project.write_to(BufWriter::new(file))).map_err(|e| e.to_string())?;
+        // The buffer's last bytes are written here, and their error kept.
+        let file = out.into_inner().map_err(|e| e.error().to_string())?;
+        file.sync_all().map_err(|e| e.to_string())?;
+        std::fs::rename(&partial, path).map_err(|e| e.to_string())
+    };
+    write().inspect_err(|_| {
+        let _ = std::fs::remove_file(&partial);
+    })
 }
 
 /// The classifier of `--model`: a directory written by `train --out DIR`, a model zip (the
@@ -216,8 +225,8 @@ pub fn load_classifier(
         return Classifier::load(model, backbone, device);
     }
     let failed = |e: &dyn std::fmt::Display| format!("{}: {e}", model.display());
-    let bytes = std::fs::read(model).map_err(|e| failed(&e))?;
-    let saved = read_model(&bytes).map_err(|e| match e {
+    let file = File::open(model).map_err(|e| failed(&e))?;
+    let saved = read_model_from(BufReader::new(file)).map_err(|e| match e {
         ProjectError::NoClassifier => failed(&"the project has no trained classifier (train it with `ajuste train --data PROJECT --out PROJECT`)"),
         other => failed(&other),
     })?;
