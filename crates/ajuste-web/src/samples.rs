@@ -5,12 +5,11 @@ use ajuste_protocol::{ClassId, Command, EngineError, ImageEncoding, SampleId};
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
-use web_sys::{Blob, File};
+use web_sys::File;
 
 use super::files::{read, release_thumbnail};
 use super::frames::Frame;
 use super::messages;
-use super::records;
 use super::saving::Stage;
 use super::state::{AppState, ClassModel, SampleModel};
 
@@ -24,8 +23,6 @@ pub enum SampleSource {
         width: u32,
         height: u32,
     },
-    /// The PNG the engine kept, from this device's storage (`records.rs`).
-    Stored(Blob),
 }
 
 impl SampleSource {
@@ -36,7 +33,6 @@ impl SampleSource {
                 width: *width,
                 height: *height,
             },
-            Self::Stored(_) => ImageEncoding::Stored,
         }
     }
 
@@ -45,7 +41,6 @@ impl SampleSource {
         match self {
             Self::File(file) => read(file).await,
             Self::Frame { rgba, .. } => Ok(rgba.slice(0, rgba.length()).into()),
-            Self::Stored(png) => Ok(records::blob_bytes(png).await?.into()),
         }
     }
 }
