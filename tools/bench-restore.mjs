@@ -2,7 +2,10 @@
 // How long the page takes to bring back a project kept on the device, in headless Chromium:
 // makes a project of N photo-sized images (2 classes), waits until it is saved with its
 // features, then reloads the page R times and times each reload until (a) every image is
-// back with its picture and (b) a d = 0 training run, started then, is done.
+// back with its picture and (b) a d = 0 training run, started then, is done. Then adds one
+// image R times to the full project and reads what each autosave wrote and how long it took
+// (the storage-status line's data-written / data-write-ms), and saves the .ajuste file R
+// times (time to the download; the engine's memory, which only grows, after).
 // Prints a markdown table (median of the runs) and the storage the project takes.
 //
 //   node tools/bench-restore.mjs [--images 100] [--runs 3] [--webgpu]
@@ -31,17 +34,17 @@ const RUNS = Number(args.runs);
 const KINDS = ['disc', 'stripes'];
 
 /** `count` 640×480 pictures of `kind` with per-pixel noise, so that they compress like photos. */
-function photos(kind, count) {
+function photos(kind, count, first = 0) {
   const dir = join(OUTPUT_DIR, 'bench-restore');
   mkdirSync(dir, { recursive: true });
   return Array.from({ length: count }, (_, i) => {
-    const base = pattern(kind, 1000 + i, 640, 480);
-    let s = 7 + i;
+    const base = pattern(kind, 1000 + first + i, 640, 480);
+    let s = 7 + first + i;
     const noise = () => {
       s = (s * 1103515245 + 12345) % 2 ** 31;
       return (s % 41) - 20;
     };
-    const file = join(dir, `${kind}-${i}.png`);
+    const file = join(dir, `${kind}-${first + i}.png`);
     const clamp = (v) => Math.max(0, Math.min(255, v));
     writeFileSync(file, png(640, 480, (x, y) => base(x, y).map((v) => clamp(v + noise()))));
     return file;
@@ -113,6 +116,36 @@ try {
     console.log(`run ${run + 1}: ${JSON.stringify(runs.at(-1))}`);
     await waitSaved(page);
   }
+  // One image more, R times: what each autosave writes.
+  const writes = [];
+  for (let run = 0; run < RUNS; run++) {
+    await upload(page, 0, photos('disc', 1, 100_000 + run));
+    await page.waitForFunction(
+      (count) => {
+        const el = document.querySelector('[data-testid=storage-status]');
+        return el?.getAttribute('data-state') === 'saved' && el.textContent.includes(` ${count} images`);
+      },
+      IMAGES + run + 1,
+      { timeout: 10 * 60_000, polling: 20 },
+    );
+    const status = page.locator('[data-testid=storage-status]');
+    const bytes = Number(await status.getAttribute('data-written'));
+    const ms = Number(await status.getAttribute('data-write-ms'));
+    writes.push({ bytes, ms });
+    console.log(`one image more: ${JSON.stringify(writes.at(-1))}`);
+  }
+  // The .ajuste file, R times.
+  const saves = [];
+  for (let run = 0; run < RUNS; run++) {
+    const start = Date.now();
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: 10 * 60_000 }),
+      page.locator('[data-testid=save-project]').click(),
+    ]);
+    await download.path();
+    saves.push(Date.now() - start);
+  }
+  const engineBytes = Number(await page.locator('[data-engine-bytes]').getAttribute('data-engine-bytes'));
   const row = (what, key) => `| ${what} | ${seconds(median(runs.map((r) => r[key])))} |`;
   const mb = (bytes) => `${(bytes / 1e6).toFixed(1)} MB`;
   const details = Object.entries(usage.usageDetails ?? {}).map(([what, bytes]) => `${what} ${mb(bytes)}`);
@@ -123,6 +156,11 @@ ${IMAGES} images (640×480 PNG with noise), ${backend.trim()}, median of ${RUNS}
 |---|---|
 ${row('every image back with its picture', 'back')}
 ${row('Train clicked then, a d = 0 run (10 epochs) done', 'trained')}
+
+| autosave after one image more: bytes written | ${(median(writes.map((w) => w.bytes)) / 1e3).toFixed(0)} kB |
+| autosave after one image more: time | ${median(writes.map((w) => w.ms)).toFixed(0)} ms |
+| Save project (.ajuste) to the download | ${seconds(median(saves))} |
+| engine memory after (WebAssembly, only grows) | ${mb(engineBytes)} |
 
 Making the project (upload, every feature): ${seconds(madeIn)}. Kept: "${stored}";
 site storage (navigator.storage.estimate): ${mb(usage.usage)}${details.length ? ` (${details.join(', ')})` : ''}.`);

@@ -14,19 +14,18 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{StorageEstimate, StorageManager};
 
-use super::i18n::td_string;
-use super::language::locale;
-
 use super::scope;
 
 use super::catalog::{self, Entry, FIRST_PROJECT};
+use super::records;
 
 /// Project files by project id.
 pub(super) const STORE: &str = "projects";
 /// Catalog entries by project id.
 pub(super) const CATALOG: &str = "catalog";
-/// 1: "projects" only; 2: "catalog" too.
-const VERSION: u32 = 2;
+/// 1: "projects" only; 2: "catalog" too; 3: records ("images", "features", "classifiers",
+/// `records.rs`).
+const VERSION: u32 = 3;
 /// Before stores carried the deployment's scope, every deployment of an origin kept its
 /// project in this database (same store, same key); `load` moves it to the scoped one.
 const UNSCOPED_DATABASE: &str = "ajuste";
@@ -45,10 +44,11 @@ pub enum StorageError {
     Failed(String),
 }
 
-/// The stored file of `project`, if there is one. A project kept by an older version of the
-/// page in the unscoped database is moved here first, as the first project (copied, then
-/// deleted there once the copy is committed).
-pub async fn load(project: &str) -> Result<Option<Uint8Array>, StorageError> {
+/// What "projects" holds for `project` (a project record, or the file an older version
+/// kept), if anything. A project kept by an older version of the page in the unscoped database
+/// is moved here first, as the first project (copied, then deleted there once the copy is
+/// committed).
+pub async fn load(project: &str) -> Result<Option<JsValue>, StorageError> {
     let database = open().await?;
     let mut value = read(&database, project).await;
     if matches!(value, Ok(None))
@@ -58,19 +58,11 @@ pub async fn load(project: &str) -> Result<Option<Uint8Array>, StorageError> {
         value = Ok(Some(unscoped));
     }
     database.close();
-    let Some(value) = value.map_err(|error| StorageError::Failed(describe(&error)))? else {
-        return Ok(None);
-    };
-    match bytes_of(&value) {
-        Some(bytes) => Ok(Some(bytes)),
-        None => Err(StorageError::Failed(
-            td_string!(locale(), storage.not_a_project).into(),
-        )),
-    }
+    value.map_err(|error| StorageError::Failed(describe(&error)))
 }
 
 /// A stored value's bytes: stored as a Uint8Array; an ArrayBuffer is read as well.
-fn bytes_of(value: &JsValue) -> Option<Uint8Array> {
+pub(super) fn bytes_of(value: &JsValue) -> Option<Uint8Array> {
     if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
         Some(bytes.clone())
     } else {
@@ -123,9 +115,13 @@ pub async fn load_set_aside(key: &str) -> Result<Option<Uint8Array>, StorageErro
     let value = read(&database, key).await;
     database.close();
     let value = value.map_err(|error| StorageError::Failed(describe(&error)))?;
-    // Whatever else was stored, as its text (a last resort: it is not a project file).
+    // A project record as its JSON; whatever else was stored, as its text (a last resort:
+    // it is not a project file).
     Ok(value.map(|value| {
         bytes_of(&value).unwrap_or_else(|| {
+            if let Some(json) = records::record_text(&value) {
+                return Uint8Array::from(json.as_bytes());
+            }
             let text = js_sys::JSON::stringify(&value)
                 .ok()
                 .and_then(|t| t.as_string())
@@ -177,6 +173,9 @@ pub(super) async fn open() -> Result<Rexie, StorageError> {
         .version(VERSION)
         .add_object_store(ObjectStore::new(STORE))
         .add_object_store(ObjectStore::new(CATALOG))
+        .add_object_store(ObjectStore::new(records::IMAGES))
+        .add_object_store(ObjectStore::new(records::FEATURES))
+        .add_object_store(ObjectStore::new(records::CLASSIFIERS))
         .build()
         .await
         .map_err(|error| StorageError::Unavailable(describe(&error)))

@@ -10,7 +10,9 @@ use wasm_bindgen::JsValue;
 use super::autosave::{
     self, ASIDE_PREFIX, CATALOG, STORE, StorageError, committed, describe, open,
 };
+use super::records::{self, Kept};
 use super::scope;
+use ajuste_protocol::records::ProjectRecord;
 
 /// The id of the project kept before there were several (its file has always had this key),
 /// and of the first one on a new device.
@@ -128,16 +130,23 @@ pub async fn put(entry: &Entry) -> Result<(), StorageError> {
     committed(written)
 }
 
-/// A copy of `from`'s file (if it has one) and entry, as `to`.
+/// A copy of `from`'s records or file (if it has any) and entry, as `to`.
 pub async fn duplicate(from: &str, to: &Entry) -> Result<(), StorageError> {
-    let bytes = autosave::load(from).await?;
-    match bytes {
-        Some(bytes) => autosave::store(to, &bytes).await,
-        None => put(to).await,
+    match records::load(from).await? {
+        Kept::File(bytes) => autosave::store(to, &bytes).await,
+        Kept::Record(record) => {
+            let copy = ProjectRecord {
+                store: records::new_store(&to.id),
+                ..record.clone()
+            };
+            records::copy(&record, &copy, to).await
+        }
+        Kept::Nothing => put(to).await,
+        Kept::Unusable(error) => Err(StorageError::Failed(error.to_string())),
     }
 }
 
-/// Deletes the file and the entry of `id` (one transaction).
+/// Deletes the records (or file) and the entry of `id` (one transaction).
 pub async fn delete(id: &str) -> Result<(), StorageError> {
     let database = open().await?;
     let deleted = delete_project(&database, id).await;
@@ -215,8 +224,19 @@ async fn put_entry(database: &rexie::Rexie, entry: &Entry) -> rexie::Result<Tran
 }
 
 async fn delete_project(database: &rexie::Rexie, id: &str) -> rexie::Result<TransactionResult> {
-    let transaction = database.transaction(&[STORE, CATALOG], TransactionMode::ReadWrite)?;
-    transaction.store(STORE)?.delete(id.into()).await?;
+    let stores = [
+        STORE,
+        CATALOG,
+        records::IMAGES,
+        records::FEATURES,
+        records::CLASSIFIERS,
+    ];
+    let transaction = database.transaction(&stores, TransactionMode::ReadWrite)?;
+    let project = transaction.store(STORE)?;
+    if let Some(store) = (project.get(id.into()).await?).and_then(|v| records::store_of(&v)) {
+        records::delete_store(&transaction, &store).await?;
+    }
+    project.delete(id.into()).await?;
     transaction.store(CATALOG)?.delete(id.into()).await?;
     transaction.done().await
 }

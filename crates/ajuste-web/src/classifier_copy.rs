@@ -22,10 +22,13 @@ pub struct ClassifierCopy {
     waiting: Option<Kept>,
     /// A restarted engine is opening `kept`.
     reopening: bool,
+    /// The generation of the last copy asked for (the autosave's classifier record).
+    generation: u64,
 }
 
 #[derive(Clone)]
 struct Kept {
+    generation: u64,
     bytes: Option<Uint8Array>,
     report: Option<TrainingReport>,
     history: Vec<EpochMetrics>,
@@ -35,15 +38,59 @@ struct Kept {
 impl AppState {
     /// The engine has a new classifier: asks for its copy.
     pub(super) fn copy_classifier(&self) {
+        let generation = self.classifier_copy.with_value(|copy| copy.generation) + 1;
         let kept = Kept {
+            generation,
             bytes: None,
             report: self.report.get_untracked(),
             history: self.history.get_untracked(),
             evaluated: self.evaluated.get_untracked(),
         };
         let sent = self.try_send(&Command::ExportModel, None).is_ok();
-        self.classifier_copy
-            .update_value(|copy| copy.waiting = sent.then_some(kept));
+        self.classifier_copy.update_value(|copy| {
+            copy.waiting = sent.then_some(kept);
+            copy.generation = generation;
+        });
+    }
+
+    /// The generation of the newest classifier copy (asked for, or kept).
+    pub(super) fn copy_generation(&self) -> Option<u64> {
+        self.classifier_copy.with_value(|copy| {
+            (copy.waiting.as_ref().or(copy.kept.as_ref())).map(|kept| kept.generation)
+        })
+    }
+
+    /// The model file of the newest copy, once it is here.
+    pub(super) fn copy_bytes(&self) -> Option<Uint8Array> {
+        self.classifier_copy.with_value(|copy| {
+            if copy.waiting.is_some() {
+                return None;
+            }
+            copy.kept.as_ref()?.bytes.clone()
+        })
+    }
+
+    /// A classifier kept on this device (`restore.rs`) becomes the copy, and the engine
+    /// opens it; its report and curves come back with its `ModelOpened`.
+    pub(super) fn restore_classifier_copy(
+        &self,
+        generation: u64,
+        bytes: Uint8Array,
+        report: Option<TrainingReport>,
+        history: Vec<EpochMetrics>,
+        evaluated: Vec<(SampleId, usize, usize)>,
+    ) {
+        self.classifier_copy.update_value(|copy| {
+            copy.generation = copy.generation.max(generation);
+            copy.kept = Some(Kept {
+                generation,
+                bytes: Some(bytes),
+                report,
+                history,
+                evaluated,
+            });
+        });
+        self.reopen_classifier_copy();
     }
 
     /// A restart opens no copy: the classifier comes from a project file now (which a restart
@@ -64,6 +111,7 @@ impl AppState {
         kept.bytes = bytes.cloned();
         self.classifier_copy
             .update_value(|copy| copy.kept = Some(kept));
+        self.save_soon();
         true
     }
 

@@ -53,6 +53,7 @@ impl AppState {
                 self.features.set((ready, wanted));
                 self.feature_throughput
                     .update(|rate| rate.observe(js_sys::Date::now(), ready, wanted));
+                self.store_features();
             }
             Event::Memory(plan) => self.memory.set(Some(plan)),
             Event::EngineMemory { bytes } => self.engine_memory.set(Some(bytes)),
@@ -124,9 +125,10 @@ impl AppState {
                 height,
             } => self.thumbnail_arrived(sample, width, height, bytes),
             Event::ModelOpened { classes } => self.model_opened(&classes),
-            // For the records form of the project kept on this device, which this page does
-            // not write yet: it keeps the project file (`saving.rs`).
-            Event::StoredImage { .. } | Event::Depth0Features { .. } => {}
+            Event::StoredImage { sample } => self.image_to_store(sample, bytes),
+            Event::Depth0Features { samples, weights } => {
+                self.features_arrived(samples, weights, bytes)
+            }
         }
     }
 }

@@ -5,7 +5,7 @@
 use ajuste_protocol::limits::THUMBNAIL_SIDE;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CanvasRenderingContext2d, File, ImageBitmap};
+use web_sys::{Blob, CanvasRenderingContext2d, ImageBitmap};
 
 use super::frames::new_canvas;
 
@@ -19,7 +19,7 @@ fn fitted(width: u32, height: u32, side: u32) -> (u32, u32) {
 }
 
 /// None when the browser cannot decode the file (the engine says why it refuses it).
-pub async fn small_thumbnail(file: &File) -> Option<String> {
+pub async fn small_thumbnail(file: &Blob) -> Option<String> {
     let decoding = web_sys::window()?
         .create_image_bitmap_with_blob(file)
         .ok()?;

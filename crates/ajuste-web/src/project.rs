@@ -51,9 +51,8 @@ pub struct ProjectMemory {
 
 impl AppState {
     /// Whether the bar's buttons work (tracked): the engine is idle and no other file is on
-    /// its way. Opening replaces the classifier, so not while training. An autosave on its
-    /// way does not count (the engine answers it first, `saving.rs`); the project kept on
-    /// this device being restored does (an open meanwhile would take its place).
+    /// its way. Opening replaces the classifier, so not while training. The project kept on
+    /// this device being restored counts (an open meanwhile would take its place).
     pub fn files_ready(&self) -> bool {
         matches!(self.phase.get(), Phase::Ready | Phase::Done)
             && self.file_task.with(Option::is_none)
@@ -174,7 +173,6 @@ impl AppState {
     pub(super) fn abandon_file_task(&self) {
         self.project.update_value(|memory| memory.reopening = false);
         self.abandon_classifier_copy();
-        self.abandon_autosave();
         if self.file_task.get_untracked().is_some() {
             self.file_failed(messages::file_interrupted());
         }

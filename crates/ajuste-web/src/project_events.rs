@@ -21,10 +21,6 @@ impl AppState {
         if kind == FileKind::Model && self.copy_arrived(bytes.as_ref()) {
             return;
         }
-        // Asked before any file the user asked for meanwhile, so answered first.
-        if kind == FileKind::Project && self.autosave_waiting() {
-            return self.autosave_file(name, bytes);
-        }
         if matches!(
             self.file_task.get_untracked(),
             Some(FileTask::SaveProject | FileTask::ExportModel)
@@ -112,7 +108,14 @@ impl AppState {
         self.setting_errors.set(Vec::new());
         self.progress.set(None);
         self.training_error.set(None);
-        self.classifier_from_file(project.report, project.classifier_classes.is_some());
+        let has_classifier = project.classifier_classes.is_some();
+        self.classifier_from_file(project.report, has_classifier);
+        // Kept as records from now on: the images as the engine hands them over, the
+        // classifier as its copy; what was kept stays until they all are.
+        self.autosave.update_value(|memory| memory.moving = true);
+        if has_classifier {
+            self.copy_classifier();
+        }
         if restoring {
             self.restored(project.classes.len(), images, size);
         }
@@ -211,13 +214,12 @@ impl AppState {
 
     /// The answer to a save or an open will not come (refused, or unreadable): says why, if
     /// one was waiting (in the order they were asked: a reopening comes first after a
-    /// restart, then the copy of the classifier, and an autosave before anything the user
-    /// asked meanwhile).
+    /// restart, then the copy of the classifier, then what the user asked).
     pub(super) fn file_answer_lost(&self, message: String) -> bool {
         if self.project.with_value(|memory| memory.reopening) {
             self.reopen_failed(message);
             true
-        } else if self.copy_lost(&message) || self.autosave_refused(message.clone()) {
+        } else if self.copy_lost(&message) {
             true
         } else if self.restore_waiting() {
             self.restore_failed(message);

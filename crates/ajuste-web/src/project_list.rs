@@ -22,7 +22,7 @@ use super::writer::Writer;
 fn saving(state: AppState) -> bool {
     state
         .storage
-        .with(|status| matches!(status, StorageStatus::Saving | StorageStatus::Waiting))
+        .with(|status| matches!(status, StorageStatus::Saving))
 }
 
 #[component]

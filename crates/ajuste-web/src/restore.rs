@@ -1,8 +1,10 @@
-//! Restore: at start-up the page reads the project kept on this device (`saving.rs` keeps it)
-//! and opens it as if the user had opened its file (`send_project`, `project_opened`). It
-//! counts as the opened project from then on, so a restarted engine gets it again
-//! (`reopen_project`). It is sent at once, before the engine is even ready (the engine takes
-//! commands in order once it is), so that it opens before anything the user adds.
+//! Restore: at start-up the page reads the project kept on this device (`saving.rs` keeps it).
+//! Records (`records_restore.rs`) come back as they were: the classes, each image with its
+//! picture and features, the classifier. A project kept as one file by an older version is
+//! opened as if the user had opened its file (`send_project`, `project_opened`) and counts as
+//! the opened project from then on, so a restarted engine gets it again (`reopen_project`).
+//! Either is sent at once, before the engine is even ready (the engine takes commands in
+//! order once it is), so that it opens before anything the user adds.
 //!
 //! A stored project that cannot be opened (unreadable, refused by the engine, or one the engine
 //! stopped on) is set aside (`set_aside.rs`), never replaced by the next save.
@@ -21,19 +23,25 @@ use wasm_bindgen_futures::JsFuture;
 use super::autosave::{self, StorageError};
 use super::messages;
 use super::project::PROJECT_IDS;
+use super::records::{self, Kept};
 use super::saving::{Stage, storage_problem};
 use super::state::AppState;
 use super::storage_status::{StorageStatus, Stored};
 use super::writer::Role;
 
 impl AppState {
-    /// Reads the project kept on this device and sends it to the engine, if there is one.
+    /// Reads the project kept on this device and brings it back, if there is one.
     pub fn restore(self) {
         spawn_local(async move {
             self.projects.load_name().await;
-            let status = match autosave::load(&self.projects.current_id()).await {
-                Ok(Some(bytes)) => return self.send_restore(&bytes),
-                Ok(None) => StorageStatus::Empty,
+            let status = match records::load(&self.projects.current_id()).await {
+                Ok(Kept::Record(record)) => return self.restore_records(record).await,
+                Ok(Kept::File(bytes)) => return self.send_restore(&bytes),
+                Ok(Kept::Nothing) => StorageStatus::Empty,
+                Ok(Kept::Unusable(error)) => {
+                    let reason = messages::stored_project_unreadable(&error.to_string());
+                    return self.set_aside_then_start(reason).await;
+                }
                 Err(StorageError::Failed(detail)) => {
                     let reason = messages::stored_project_unreadable(&detail);
                     return self.set_aside_then_start(reason).await;
@@ -74,6 +82,7 @@ impl AppState {
             images,
             bytes,
             room_left: None,
+            last_write: None,
         }));
         self.add_room_left();
     }
@@ -87,7 +96,7 @@ impl AppState {
     }
 
     /// Moves the stored project aside (only the writer touches it), then starts without it.
-    async fn set_aside_then_start(self, reason: String) {
+    pub(super) async fn set_aside_then_start(self, reason: String) {
         // The lock's answer takes a few milliseconds; the engine's, longer.
         while self.writer.role.get_untracked() == Role::Asking {
             pause(10).await;
@@ -111,6 +120,16 @@ impl AppState {
         self.restore_done(status);
     }
 
+    /// The records are back on the page: every image goes to the engine now (with those
+    /// held meanwhile).
+    pub(super) fn restored_records(&self, status: StorageStatus) {
+        self.autosave.update_value(|memory| memory.held.clear());
+        self.storage.set(status);
+        self.autosave_stage.set(Stage::Idle);
+        self.add_room_left();
+        self.resend_samples(|_| true);
+    }
+
     /// The page shows what is kept now (the restored project, or the start page when there
     /// was none), plus any image held meanwhile, which goes to the engine now.
     fn restore_done(&self, status: StorageStatus) {
@@ -118,13 +137,9 @@ impl AppState {
             .autosave
             .try_update_value(|memory| std::mem::take(&mut memory.held))
             .unwrap_or_default();
-        // With images held, the page differs from what is kept: the autosave runs once the
-        // engine has them.
-        let snapshot = untrack(|| self.snapshot()).filter(|_| held.is_empty());
-        if let Some(snapshot) = snapshot {
-            let saved = Some((snapshot, status.clone()));
-            self.autosave.update_value(|memory| memory.saved = saved);
-        }
+        let shown = untrack(|| self.current_record());
+        self.autosave
+            .update_value(|memory| memory.said = Some((shown, status.clone())));
         self.storage.set(status);
         self.autosave_stage.set(Stage::Idle);
         if !held.is_empty() {

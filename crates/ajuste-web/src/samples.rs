@@ -5,11 +5,12 @@ use ajuste_protocol::{ClassId, Command, EngineError, ImageEncoding, SampleId};
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
-use web_sys::File;
+use web_sys::{Blob, File};
 
 use super::files::{read, release_thumbnail};
 use super::frames::Frame;
 use super::messages;
+use super::records;
 use super::saving::Stage;
 use super::state::{AppState, ClassModel, SampleModel};
 
@@ -23,6 +24,8 @@ pub enum SampleSource {
         width: u32,
         height: u32,
     },
+    /// The PNG the engine kept, from this device's storage (`records.rs`).
+    Stored(Blob),
 }
 
 impl SampleSource {
@@ -33,6 +36,7 @@ impl SampleSource {
                 width: *width,
                 height: *height,
             },
+            Self::Stored(_) => ImageEncoding::Stored,
         }
     }
 
@@ -41,6 +45,7 @@ impl SampleSource {
         match self {
             Self::File(file) => read(file).await,
             Self::Frame { rgba, .. } => Ok(rgba.slice(0, rgba.length()).into()),
+            Self::Stored(png) => Ok(records::blob_bytes(png).await?.into()),
         }
     }
 }

@@ -1,65 +1,75 @@
-//! Autosave: after every change that matters, the page asks the engine for the project file
-//! (exactly what Save project downloads) and keeps it on this device (`autosave.rs`), so that
-//! a reload or a closed tab loses nothing. A change is anything a project file holds
-//! ([`Snapshot`]); the save waits until changes pause and the engine is idle, and only once
-//! the project kept before is back (`restore.rs`), else an empty page would replace it.
+//! Autosave: the page keeps the project on this device as records (`records.rs`), writing
+//! what changed (`ajuste_protocol::records::plan`). Each image the engine accepts comes back
+//! as the PNG it keeps (`StoredImage`) and is written within a moment, before the page counts
+//! it as saved; classes, settings and the report go in the small project record once typing
+//! pauses; the classifier's model file when a new one is copied (`classifier_copy.rs`); the
+//! features once computed (`features_saving.rs`). Nothing waits for the engine to be idle:
+//! the engine writes nothing. Saving starts only once the project kept before is back
+//! (`restore.rs`), else an empty page would replace it.
 //!
 //! Only the tab that holds the project's lock saves (`writer.rs`); another tab says that it
 //! does not. A save that waits for the pause when the tab is hidden or closed starts at once.
-//!
-//! An autosave never occupies the project bar (`file_task`): a save or an open the user asks
-//! while one is on its way is sent right behind it, and the engine, which answers commands in
-//! order, answers the autosave first. So its answer is the first file answer to come while
-//! it waits (`autosave_file`, `autosave_refused`).
 
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
-use ajuste_protocol::{ClassId, SampleId, TrainSettings, TrainingReport};
+use ajuste_protocol::SampleId;
+use ajuste_protocol::records::{ProjectRecord, RECORD_SCHEMA, RecordClass, Saved, Writes, plan};
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
+use web_sys::Blob;
 
 use super::autosave::{self, StorageError};
 use super::messages;
-use super::state::{AppState, Phase};
+use super::records;
+use super::state::AppState;
 use super::storage_status::{StorageStatus, Stored};
 use super::writer::Role;
 
-/// Changes closer together than this make one save (a webcam recording makes ten a second).
+/// Changes of the project record closer together than this make one save (typing a name).
 const DEBOUNCE: Duration = Duration::from_millis(1500);
+/// Images and classifiers are written at once (in the next task): a webcam recording's frames
+/// that arrive while one save is on its way go together in the next.
+const SOON: Duration = Duration::ZERO;
+/// Bytes of one image's stored features (1280 f32).
+const FEATURE_BYTES: f64 = (ajuste_protocol::limits::FEATURE_LEN * 4) as f64;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
     /// Reading the project kept on this device, or waiting for the engine to open it.
     Restoring,
     Idle,
-    /// The engine writes the file, then IndexedDB stores it.
+    /// A transaction is on its way to IndexedDB.
     Saving,
-}
-
-/// What a project file of the page would hold. Two equal snapshots make the same file.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Snapshot {
-    /// Id, name, enabled, and the images the engine has.
-    classes: Vec<(ClassId, String, bool, Vec<SampleId>)>,
-    settings: TrainSettings,
-    classifier: bool,
-    report: Option<TrainingReport>,
-    /// The file also keeps the features computed so far: once all are, one more save lets
-    /// the next visit train without computing them again.
-    features_done: bool,
 }
 
 #[derive(Default)]
 pub struct AutosaveMemory {
-    /// What the stored project holds, and what to say about it.
-    pub(super) saved: Option<(Snapshot, StorageStatus)>,
-    /// The last save that failed: tried again only after another change.
-    failed: Option<Snapshot>,
-    /// Asked of the engine, its file not back yet.
-    in_flight: Option<Snapshot>,
+    /// What the device holds.
+    pub(super) saved: Saved,
+    /// The first part of the keys of this project's records (`ProjectRecord::store`).
+    pub(super) store: Option<String>,
+    /// What is kept (a file of an older version, or the project before a file was opened)
+    /// stays until the new records hold every image (see `plan`).
+    pub(super) moving: bool,
+    /// PNGs from the engine, not stored yet, with their pictures.
+    pub(super) in_hand: HashMap<SampleId, (Blob, String)>,
+    /// Bytes each stored image's PNG takes.
+    pub(super) sizes: HashMap<SampleId, f64>,
+    /// The last save: bytes written, milliseconds taken.
+    last_write: Option<(f64, f64)>,
+    /// Images whose features are stored.
+    pub(super) features: BTreeSet<SampleId>,
+    /// Features asked of the engine, not answered yet.
+    pub(super) features_asked: bool,
+    /// The last save that failed, and why: tried again only after another change.
+    failed: Option<(ProjectRecord, String)>,
+    /// What to say while the page shows this record unchanged, instead of saving it (the
+    /// page as it started: empty, or why a kept project was set aside or could not be read).
+    pub(super) said: Option<(ProjectRecord, StorageStatus)>,
     timer: Option<TimeoutHandle>,
     asked_to_persist: bool,
     /// Images added while the stored project was restored, sent once it is open.
@@ -72,17 +82,26 @@ impl AppState {
     /// Saves after each change that matters (call once, in the page's component).
     pub fn autosave_on_change(self) {
         Effect::new(move |_| {
-            // Both read every signal they depend on, whatever the other says.
-            let snapshot = self.snapshot();
-            let ready = self.autosave_ready();
-            untrack(|| self.changed(snapshot, ready));
+            let current = self.current_record();
+            let stage = self.autosave_stage.get();
+            let role = self.writer.role.get();
+            untrack(|| self.changed(&current, stage, role, DEBOUNCE));
         });
         self.save_when_hidden();
     }
 
+    /// Something not tracked changed (an image or a classifier arrived): saves soon.
+    pub(super) fn save_soon(&self) {
+        untrack(|| {
+            let current = self.current_record();
+            let stage = self.autosave_stage.get();
+            let role = self.writer.role.get();
+            self.changed(&current, stage, role, SOON);
+        });
+    }
+
     /// A tab being hidden may be closed or frozen without another word (phones do both):
-    /// a save waiting for the pause starts now rather than never. (The engine still has to
-    /// write the file, so a tab closed in the same instant keeps only what was stored.)
+    /// a save waiting for the pause starts now rather than never.
     fn save_when_hidden(self) {
         let Some(window) = web_sys::window() else {
             return;
@@ -106,60 +125,55 @@ impl AppState {
         on_hide.forget();
     }
 
-    /// The page as a project file would hold it (tracked); `None` while the engine has not
-    /// accepted every image yet (the file would miss some).
-    pub(super) fn snapshot(&self) -> Option<Snapshot> {
-        let mut complete = true;
+    /// The project as the page shows it (tracked), as a record would hold it.
+    pub(super) fn current_record(&self) -> ProjectRecord {
         let classes = self.classes.with(|classes| {
-            classes
-                .iter()
-                .map(|class| {
-                    let samples = class.samples.with(|samples| {
-                        let mut accepted = Vec::with_capacity(samples.len());
-                        for sample in samples {
-                            if sample.accepted.get() {
-                                accepted.push(sample.id);
-                            } else {
-                                complete = false;
-                            }
-                        }
-                        accepted
-                    });
-                    (class.id, class.name.get(), class.enabled.get(), samples)
+            (classes.iter())
+                .map(|class| RecordClass {
+                    id: class.id,
+                    name: class.name.get(),
+                    enabled: class.enabled.get(),
+                    samples: class.samples.with(|s| s.iter().map(|s| s.id).collect()),
                 })
                 .collect()
         });
-        let snapshot = Snapshot {
+        let store = self.autosave.with_value(|memory| memory.store.clone());
+        let classifier = self.has_classifier.get().then(|| self.copy_generation());
+        ProjectRecord {
+            schema: RECORD_SCHEMA,
+            store: store.unwrap_or_default(),
             classes,
             settings: self.settings.get(),
-            classifier: self.has_classifier.get(),
             report: self.report.get(),
-            features_done: self.features.with(|(ready, wanted)| ready == wanted),
-        };
-        complete.then_some(snapshot)
+            history: self.history.get(),
+            evaluated: self.evaluated.get(),
+            classifier: classifier.flatten(),
+        }
     }
 
-    /// The engine can write the file now (tracked): idle, and no file of the user's waiting.
-    fn autosave_ready(&self) -> bool {
-        let stage = self.autosave_stage.get();
-        let phase = self.phase.get();
-        let file_waiting = self.file_task.with(Option::is_some);
-        let writes = self.writer.writes();
-        stage == Stage::Idle
-            && matches!(phase, Phase::Ready | Phase::Done)
-            && !file_waiting
-            && writes
+    /// What the next save would write.
+    fn writes(&self, current: &ProjectRecord) -> Writes {
+        let classifier_in_hand = self.copy_bytes().is_some();
+        self.autosave.with_value(|memory| {
+            let in_hand = memory.in_hand.keys().copied().collect();
+            plan(
+                &memory.saved,
+                current,
+                &in_hand,
+                classifier_in_hand,
+                memory.moving,
+            )
+        })
     }
 
     /// Something the autosave depends on changed: (re)starts the pause before saving, or
     /// says why it waits.
-    fn changed(&self, snapshot: Option<Snapshot>, ready: bool) {
-        self.stop_timer();
+    fn changed(&self, current: &ProjectRecord, stage: Stage, role: Role, pause: Duration) {
         // Restoring: nothing to save yet. Saving: this runs again when it ends.
-        if self.autosave_stage.get_untracked() != Stage::Idle {
+        if stage != Stage::Idle {
             return;
         }
-        match self.writer.role.get_untracked() {
+        match role {
             Role::Writer => {}
             // Told in a moment; or the line says why already.
             Role::Asking | Role::Stopped => return,
@@ -174,27 +188,47 @@ impl AppState {
                     .set(StorageStatus::ReadOnly { taken_over: true });
             }
         }
-        let (saved, failed) = self
-            .autosave
-            .with_value(|memory| (memory.saved.clone(), memory.failed.clone()));
-        if let Some(snapshot) = &snapshot {
-            if let Some((_, status)) = saved.filter(|(kept, _)| kept == snapshot) {
-                return self.storage.set(status);
-            }
-            if failed.as_ref() == Some(snapshot) {
-                return; // Still "not saved", until the next change.
-            }
+        let writes = self.writes(current);
+        let failed = self.autosave.with_value(|memory| memory.failed.clone());
+        if let Some((record, reason)) = failed
+            && &record == current
+        {
+            // Still "not saved", until the next change.
+            return self.storage.set(StorageStatus::NotSaved(reason));
         }
-        if !ready {
-            return self.storage.set(StorageStatus::Waiting);
+        // The page as it started (empty, or beside a project set aside): nothing to keep yet.
+        let said = self
+            .autosave
+            .with_value(|memory| memory.said.clone().filter(|_| !memory.moving));
+        if let Some((record, status)) = said
+            && &record == current
+        {
+            self.stop_timer();
+            return self.storage.set(status);
+        }
+        if writes.is_empty() {
+            self.stop_timer();
+            // Images the engine has not handed back yet: their arrival runs this again.
+            let all_stored = self
+                .autosave
+                .with_value(|memory| current.samples().all(|s| memory.saved.images.contains(&s)));
+            return self.storage.set(if all_stored {
+                self.saved_status()
+            } else {
+                StorageStatus::Saving
+            });
         }
         self.storage.set(StorageStatus::Saving);
-        // Images not accepted yet: their acceptance runs this again.
-        if snapshot.is_some() {
-            let state = *self;
-            let timer = set_timeout_with_handle(move || state.autosave(), DEBOUNCE).ok();
-            self.autosave.update_value(|memory| memory.timer = timer);
+        let soon = !writes.images.is_empty() || writes.classifier.is_some();
+        let pause = if soon { SOON.min(pause) } else { pause };
+        // A timer already set for sooner stays.
+        if soon && self.autosave.with_value(|memory| memory.timer.is_some()) {
+            return;
         }
+        self.stop_timer();
+        let state = *self;
+        let timer = set_timeout_with_handle(move || state.autosave(), pause).ok();
+        self.autosave.update_value(|memory| memory.timer = timer);
     }
 
     fn stop_timer(&self) {
@@ -203,89 +237,89 @@ impl AppState {
         }
     }
 
-    /// Asks the engine for the project file, if it still differs from the stored one.
+    /// Writes what changed, if the tab may.
     fn autosave(&self) {
         self.autosave.update_value(|memory| memory.timer = None);
-        let snapshot = untrack(|| self.snapshot().filter(|_| self.autosave_ready()));
-        let Some(snapshot) = snapshot else {
+        let writes_now = self.autosave_stage.get_untracked() == Stage::Idle
+            && self.writer.role.get_untracked() == Role::Writer;
+        if !writes_now {
             return;
-        };
-        let command = self.project_command();
-        // A class name being typed (empty, or twice the same) is refused before sending.
-        if let Err(invalid) = command.validate(None) {
-            return self.autosave_failed(snapshot, messages::invalid(&invalid));
         }
-        self.autosave
-            .update_value(|memory| memory.in_flight = Some(snapshot));
+        let mut current = untrack(|| self.current_record());
+        if current.store.is_empty() {
+            let store = records::new_store(&self.projects.current_id());
+            self.autosave
+                .update_value(|memory| memory.store = Some(store.clone()));
+            current.store = store;
+        }
+        let writes = self.writes(&current);
+        if writes.is_empty() {
+            return;
+        }
         self.autosave_stage.set(Stage::Saving);
-        if let Err(message) = self.try_send(&command, None) {
-            self.autosave_refused(message);
+        spawn_local(self.store(current, writes));
+    }
+
+    async fn store(self, current: ProjectRecord, writes: Writes) {
+        let (images, mut sizes) = self.autosave.with_value(|memory| {
+            let images: Vec<(SampleId, Blob, String)> = (writes.images.iter())
+                .filter_map(|id| {
+                    let (png, thumbnail) = memory.in_hand.get(id)?;
+                    Some((*id, png.clone(), thumbnail.clone()))
+                })
+                .collect();
+            (images, memory.sizes.clone())
+        });
+        for (id, png, _) in &images {
+            sizes.insert(*id, png.size());
         }
-    }
-
-    /// An autosave waits for the engine's file: the next file answer is its.
-    pub(super) fn autosave_waiting(&self) -> bool {
-        self.autosave
-            .with_value(|memory| memory.in_flight.is_some())
-    }
-
-    /// The autosave's project file arrived: it goes to the device, not to the downloads.
-    pub(super) fn autosave_file(&self, name: &str, bytes: Option<Uint8Array>) {
-        let Some(snapshot) = self.take_in_flight() else {
-            return;
-        };
-        match bytes {
-            Some(bytes) => spawn_local(self.store(snapshot, bytes)),
-            None => self.autosave_failed(snapshot, messages::file_without_bytes(name)),
+        for id in &writes.deleted {
+            sizes.remove(id);
         }
-    }
-
-    /// The autosave's answer will not come (refused, unreadable, unsendable): true when one
-    /// was waiting.
-    pub(super) fn autosave_refused(&self, message: String) -> bool {
-        match self.take_in_flight() {
-            Some(snapshot) => {
-                self.autosave_failed(snapshot, message);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// The engine stopped: the file asked for will not come. Not a failure of the
-    /// storage: the changes wait for the restarted engine.
-    pub(super) fn abandon_autosave(&self) {
-        if self.take_in_flight().is_some() {
-            self.autosave_stage.set(Stage::Idle);
-        }
-    }
-
-    fn take_in_flight(&self) -> Option<Snapshot> {
-        self.autosave
-            .try_update_value(|memory| memory.in_flight.take())
-            .flatten()
-    }
-
-    async fn store(self, snapshot: Snapshot, bytes: Uint8Array) {
-        let size = f64::from(bytes.length());
-        // Another tab took the project over while the engine wrote the file: it is that
-        // tab's to save now.
-        if !self
-            .writer
-            .role
-            .with_untracked(|role| *role == Role::Writer)
-        {
-            self.autosave_stage.set(Stage::Idle);
-            return;
-        }
-        let (classes, images) = counts(&snapshot);
-        let entry = self.projects.entry(classes, images, size);
-        match autosave::store(&entry, &bytes).await {
+        let classifier = writes.classifier.and_then(|_| self.copy_bytes());
+        let after = self
+            .autosave
+            .with_value(|memory| writes.applied_to(&memory.saved));
+        let record = after.record.clone().unwrap_or_else(|| current.clone());
+        let (classes, image_count) = (record.classes.len(), record.image_count());
+        let bytes = self.stored_bytes(&sizes, classifier.as_ref());
+        let entry = self.projects.entry(classes, image_count, bytes);
+        let written = (images.iter().map(|(_, png, _)| png.size()).sum::<f64>())
+            + classifier.as_ref().map_or(0.0, |b| b.length().into())
+            + (writes.record.as_ref())
+                .and_then(|r| r.to_json().ok())
+                .map_or(0.0, |json| json.len() as f64);
+        let started = js_sys::Date::now();
+        let committed = records::commit(
+            &entry,
+            &current.store,
+            &writes,
+            &images,
+            classifier.as_ref(),
+        );
+        match committed.await {
             Ok(()) => {
+                let took = js_sys::Date::now() - started;
                 self.writer.announce_saved();
                 self.projects.refresh();
-                self.now_stored(snapshot, classes, images, size);
+                self.autosave.update_value(|memory| {
+                    for id in &writes.images {
+                        memory.in_hand.remove(id);
+                    }
+                    for id in &writes.deleted {
+                        memory.features.remove(id);
+                    }
+                    if writes.record.is_some() {
+                        memory.moving = false;
+                    }
+                    memory.sizes = sizes;
+                    memory.last_write = Some((written, took));
+                    memory.saved = after;
+                    memory.failed = None;
+                });
                 self.autosave_stage.set(Stage::Idle);
+                self.add_room_left();
+                self.store_features();
                 // Once, when there is something worth keeping.
                 let first = self.autosave.try_update_value(|memory| {
                     !std::mem::replace(&mut memory.asked_to_persist, true)
@@ -295,26 +329,64 @@ impl AppState {
                 }
             }
             Err(error) => {
-                self.autosave_failed(snapshot, storage_problem(&error, size));
+                let reason = storage_problem(&error, bytes);
+                self.autosave
+                    .update_value(|memory| memory.failed = Some((current, reason)));
+                self.autosave_stage.set(Stage::Idle);
             }
         }
     }
 
-    /// The stored project holds `snapshot` now.
-    fn now_stored(&self, snapshot: Snapshot, classes: usize, images: usize, bytes: f64) {
-        let stored = Stored {
-            classes,
-            images,
-            bytes,
-            room_left: None,
-        };
-        let status = StorageStatus::Saved(stored);
-        self.autosave.update_value(|memory| {
-            memory.saved = Some((snapshot, status.clone()));
-            memory.failed = None;
+    /// What the stored project takes: its images, their features, its classifier.
+    fn stored_bytes(&self, sizes: &HashMap<SampleId, f64>, classifier: Option<&Uint8Array>) -> f64 {
+        let features = self.autosave.with_value(|memory| memory.features.len()) as f64;
+        let classifier = classifier
+            .or(self.copy_bytes().as_ref())
+            .map_or(0.0, |b| b.length().into());
+        sizes.values().sum::<f64>() + features * FEATURE_BYTES + classifier
+    }
+
+    /// What the device holds, for the status line.
+    pub(super) fn saved_status(&self) -> StorageStatus {
+        let (record, sizes, last_write) = self.autosave.with_value(|memory| {
+            let saved = &memory.saved;
+            (
+                saved.record.clone(),
+                memory.sizes.clone(),
+                memory.last_write,
+            )
         });
-        self.storage.set(status);
-        self.add_room_left();
+        let Some(record) = record else {
+            return StorageStatus::Empty;
+        };
+        StorageStatus::Saved(Stored {
+            classes: record.classes.len(),
+            images: record.image_count(),
+            bytes: self.stored_bytes(&sizes, None),
+            room_left: self.storage.with_untracked(|status| match status {
+                StorageStatus::Saved(stored) => stored.room_left,
+                _ => None,
+            }),
+            last_write,
+        })
+    }
+
+    /// The engine handed over the image it keeps for `sample`: it is written soon.
+    pub(super) fn image_to_store(&self, sample: SampleId, png: Option<Uint8Array>) {
+        let Some(model) = self.find_sample(sample) else {
+            return; // Removed meanwhile.
+        };
+        let Some(blob) = png.as_ref().and_then(records::blob_of) else {
+            return;
+        };
+        let thumbnail = model
+            .thumbnail
+            .with_untracked(|url| url.starts_with("data:").then(|| url.clone()))
+            .unwrap_or_default();
+        self.autosave.update_value(|memory| {
+            memory.in_hand.insert(sample, (blob, thumbnail));
+        });
+        self.save_soon();
     }
 
     /// Completes the "saved" line with the room the browser still allows, once it says.
@@ -324,35 +396,16 @@ impl AppState {
             let Some(room) = autosave::room_left().await else {
                 return;
             };
-            let add_room = |status: &mut StorageStatus| {
+            state.storage.update(|status| {
                 if let StorageStatus::Saved(stored) = status {
                     stored.room_left = Some(room);
                 }
-            };
-            state.autosave.update_value(|memory| {
-                if let Some((_, status)) = &mut memory.saved {
-                    add_room(status);
-                }
             });
-            state.storage.update(add_room);
         });
     }
-
-    fn autosave_failed(&self, snapshot: Snapshot, reason: String) {
-        self.autosave
-            .update_value(|memory| memory.failed = Some(snapshot));
-        self.storage.set(StorageStatus::NotSaved(reason));
-        self.autosave_stage.set(Stage::Idle);
-    }
 }
 
-/// Classes and images in a snapshot.
-fn counts(snapshot: &Snapshot) -> (usize, usize) {
-    let images = snapshot.classes.iter().map(|class| class.3.len()).sum();
-    (snapshot.classes.len(), images)
-}
-
-/// The sentence for a storage error, for a file of `bytes`.
+/// The sentence for a storage error, for a save of `bytes`.
 pub(super) fn storage_problem(error: &StorageError, bytes: f64) -> String {
     match error {
         StorageError::Unavailable(detail) => messages::storage_unavailable(detail),

@@ -16,6 +16,8 @@ pub struct Stored {
     pub bytes: f64,
     /// Room the browser still allows this page, once it says.
     pub room_left: Option<f64>,
+    /// The last save of this visit: bytes written and milliseconds taken (for the benchmark).
+    pub last_write: Option<(f64, f64)>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -26,8 +28,6 @@ pub enum StorageStatus {
     Empty,
     /// Changes are on their way to the device.
     Saving,
-    /// Changes wait until the engine is free (loading, training, a file, stopped).
-    Waiting,
     Saved(Stored),
     /// Why the last save failed, or why nothing can be kept.
     NotSaved(String),
@@ -43,7 +43,6 @@ impl StorageStatus {
             Self::Restoring => td_string!(locale(), storage.restoring).into(),
             Self::Empty => td_string!(locale(), storage.empty).into(),
             Self::Saving => td_string!(locale(), storage.saving).into(),
-            Self::Waiting => td_string!(locale(), storage.waiting).into(),
             Self::Saved(stored) => messages::storage_saved(
                 stored.classes,
                 stored.images,
@@ -64,7 +63,6 @@ impl StorageStatus {
             Self::Restoring => "restoring",
             Self::Empty => "empty",
             Self::Saving => "saving",
-            Self::Waiting => "waiting",
             Self::Saved(_) => "saved",
             Self::NotSaved(_) => "failed",
             Self::ReadOnly { .. } => "read-only",
@@ -76,6 +74,15 @@ impl StorageStatus {
 pub fn StorageStatusLine() -> impl IntoView {
     let status = expect_context::<AppState>().storage;
     let failed = move || status.with(|s| matches!(s, StorageStatus::NotSaved(_)));
+    let last_write = move |part: usize| {
+        status.with(|s| match s {
+            StorageStatus::Saved(Stored {
+                last_write: Some((bytes, ms)),
+                ..
+            }) => Some([bytes, ms][part].round().to_string()),
+            _ => None,
+        })
+    };
     view! {
         <p
             class="hint"
@@ -83,6 +90,8 @@ pub fn StorageStatusLine() -> impl IntoView {
             data-testid="storage-status"
             data-saved=move || status.with(|s| matches!(s, StorageStatus::Saved(_))).to_string()
             data-state=move || status.with(StorageStatus::name)
+            data-written=move || last_write(0)
+            data-write-ms=move || last_write(1)
             role="status"
         >
             {move || status.with(StorageStatus::text)}

@@ -70,8 +70,9 @@ export async function killEngine(page) {
 }
 
 /**
- * Every key of the "projects" store of IndexedDB database `database`, with its value's bytes as
- * an array (run in a page of the app's origin). An absent database reads as {} and is not made.
+ * Every key of the "projects" store of IndexedDB database `database`, with its value: a project
+ * record as `{ record }` (the record parsed), anything else as its bytes in an array (run in a
+ * page of the app's origin). An absent database reads as {} and is not made.
  */
 export function storedRecords(page, database) {
   return page.evaluate(async (database) => {
@@ -95,7 +96,11 @@ export function storedRecords(page, database) {
             }),
         ),
       );
-      return Object.fromEntries(keys.map((key, i) => [key, [...new Uint8Array(values[i].buffer ?? values[i])]]));
+      const read = (value) =>
+        typeof value?.record === 'string'
+          ? { record: JSON.parse(value.record) }
+          : [...new Uint8Array(value.buffer ?? value)];
+      return Object.fromEntries(keys.map((key, i) => [key, read(values[i])]));
     } finally {
       db.close();
     }
@@ -124,5 +129,29 @@ export function storeRecord(page, database, bytes) {
       }
     },
     [database, [...bytes]],
+  );
+}
+
+/** How many records of `store` ("images", "features") IndexedDB database `database` holds. */
+export function countRecords(page, database, store) {
+  return page.evaluate(
+    async ([database, store]) => {
+      const db = await new Promise((ok, fail) => {
+        const request = indexedDB.open(database);
+        request.onsuccess = () => ok(request.result);
+        request.onerror = () => fail(request.error);
+      });
+      try {
+        if (!db.objectStoreNames.contains(store)) return 0;
+        return await new Promise((ok, fail) => {
+          const request = db.transaction(store).objectStore(store).count();
+          request.onsuccess = () => ok(request.result);
+          request.onerror = () => fail(request.error);
+        });
+      } finally {
+        db.close();
+      }
+    },
+    [database, store],
   );
 }
