@@ -170,6 +170,10 @@ pub fn storage_failed(detail: &str) -> String {
 }
 
 /// The project kept on this device did not open (an older page reading a newer file, say).
+pub fn stored_image_unreadable() -> String {
+    td_string!(locale(), storage.image_unreadable).to_string()
+}
+
 pub fn stored_project_unreadable(detail: &str) -> String {
     let detail = detail.trim_end_matches('.');
     td_string!(locale(), storage.unreadable, detail).to_string()

@@ -310,14 +310,6 @@ pub(super) fn record_text(value: &JsValue) -> Option<String> {
     Reflect::get(value, &RECORD.into()).ok()?.as_string()
 }
 
-/// The bytes of a blob.
-pub async fn blob_bytes(blob: &Blob) -> Result<Uint8Array, String> {
-    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
-        .await
-        .map_err(|error| format!("{error:?}"))?;
-    Ok(Uint8Array::new(&buffer))
-}
-
 /// A blob of `bytes` (kept by the browser, on disk when it likes).
 pub fn blob_of(bytes: &Uint8Array) -> Option<Blob> {
     Blob::new_with_u8_array_sequence(&Array::of1(bytes)).ok()

@@ -95,7 +95,12 @@ impl AppState {
         let added: Vec<ClassModel> = self.classes.with_untracked(|classes| {
             let other = |c: &&ClassModel| !kept.classes.iter().any(|k| k.id == c.id);
             let with_images = |c: &&ClassModel| c.samples.with_untracked(|s| !s.is_empty());
-            classes.iter().filter(other).filter(with_images).copied().collect()
+            classes
+                .iter()
+                .filter(other)
+                .filter(with_images)
+                .copied()
+                .collect()
         });
         self.classes.set(classes.into_iter().chain(added).collect());
         self.settings.set(kept.settings.clone());

@@ -5,12 +5,12 @@ use ajuste_protocol::{ClassId, Command, EngineError, ImageEncoding, SampleId};
 use js_sys::Uint8Array;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, File};
 
 use super::files::{read, release_thumbnail};
 use super::frames::Frame;
 use super::messages;
-use super::records;
 use super::saving::Stage;
 use super::state::{AppState, ClassModel, SampleModel};
 
@@ -40,12 +40,23 @@ impl SampleSource {
         }
     }
 
+    /// For a stored image, its read started now, to await later: reads from IndexedDB's blobs
+    /// take a round trip each, so a restore overlaps them (`resend.rs`).
+    pub(super) fn start_read(&self) -> Option<JsFuture> {
+        match self {
+            Self::Stored(png) => Some(JsFuture::from(png.array_buffer())),
+            _ => None,
+        }
+    }
+
     /// Fresh bytes to move to the worker (the kept copy stays).
     pub(super) async fn bytes(&self) -> Result<JsValue, String> {
         match self {
             Self::File(file) => read(file).await,
             Self::Frame { rgba, .. } => Ok(rgba.slice(0, rgba.length()).into()),
-            Self::Stored(png) => Ok(records::blob_bytes(png).await?.into()),
+            Self::Stored(png) => (JsFuture::from(png.array_buffer()).await)
+                .map(|buffer| Uint8Array::new(&buffer).into())
+                .map_err(|_| messages::stored_image_unreadable()),
         }
     }
 }
