@@ -8,7 +8,7 @@ use ajuste_protocol::limits::FEATURE_LEN;
 use ajuste_protocol::{EngineError, Event, ImageProblem, SampleId};
 
 use super::Session;
-use crate::storage::StoredImage;
+use crate::storage::{StoredImage, push_row, rows_of};
 
 /// How many images of an opened project are announced per piece of background work.
 const ANNOUNCED_PER_PIECE: usize = 8;
@@ -59,7 +59,7 @@ impl Session {
         let mut answered = Vec::with_capacity(rows.len());
         for (sample, row) in rows.into_iter().filter(|(_, row)| row.len() == FEATURE_LEN) {
             answered.push(sample);
-            bytes.extend(row.iter().flat_map(|value| value.to_le_bytes()));
+            push_row(&mut bytes, &row);
         }
         let event = Event::Depth0Features {
             samples: answered,
@@ -79,13 +79,9 @@ impl Session {
         if weights != self.weights_fingerprint || samples.is_empty() {
             return;
         }
-        let values: Vec<f32> = (bytes.chunks_exact(4))
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
         let rows: Vec<(SampleId, Vec<f32>)> = (samples.iter().copied())
-            .zip(values.chunks_exact(FEATURE_LEN))
-            .filter(|(_, row)| row.iter().all(|value| value.is_finite()))
-            .map(|(sample, row)| (sample, row.to_vec()))
+            .zip(rows_of(bytes))
+            .filter_map(|(sample, row)| Some((sample, row.ok()?)))
             .collect();
         // If they cannot be taken, only time is lost: they are computed again.
         if self.features.restore_depth0(rows).await.is_ok() {

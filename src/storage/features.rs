@@ -56,7 +56,7 @@ impl StoredFeatures {
             }
             check_row(row)?;
             images.push(image_entry(class, n));
-            bytes.extend(row.iter().flat_map(|value| value.to_le_bytes()));
+            push_row(&mut bytes, row);
         }
         let entry = FeaturesEntry {
             weights: self.weights.clone(),
@@ -91,12 +91,8 @@ impl StoredFeatures {
             )));
         }
         let mut rows = BTreeMap::new();
-        for (key, chunk) in keys.into_iter().zip(bytes.chunks_exact(FEATURE_LEN * 4)) {
-            let row: Vec<f32> = chunk
-                .chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect();
-            check_row(&row)?;
+        for (key, row) in keys.into_iter().zip(rows_of(&bytes)) {
+            let row = row?;
             if rows.insert(key, row).is_some() {
                 return Err(bad("an image is listed twice".into()));
             }
@@ -114,6 +110,22 @@ fn check_fingerprint(weights: &str) -> Result<(), ProjectError> {
         return Err(bad("the weights' fingerprint is not a hash".into()));
     }
     Ok(())
+}
+
+/// Appends `row` as little-endian f32: how a project file and the page's records keep rows.
+pub fn push_row(bytes: &mut Vec<u8>, row: &[f32]) {
+    bytes.extend(row.iter().flat_map(|value| value.to_le_bytes()));
+}
+
+/// The rows in `bytes` (as [`push_row`] writes them), each checked: [`FEATURE_LEN`] finite
+/// numbers. A trailing partial row is left out.
+pub fn rows_of(bytes: &[u8]) -> impl Iterator<Item = Result<Vec<f32>, ProjectError>> + '_ {
+    bytes.chunks_exact(FEATURE_LEN * 4).map(|chunk| {
+        let row: Vec<f32> = (chunk.chunks_exact(4))
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        check_row(&row).map(|()| row)
+    })
 }
 
 fn check_row(row: &[f32]) -> Result<(), ProjectError> {

@@ -36,7 +36,7 @@ mod model_file;
 mod project;
 
 pub use error::ProjectError;
-pub use features::{FEATURE_LEN, StoredFeatures};
+pub use features::{FEATURE_LEN, StoredFeatures, push_row, rows_of};
 pub use images::StoredImage;
 pub use manifest::{FORMAT, SCHEMA_VERSION};
 pub use model_file::{read_model, read_model_from, write_model};

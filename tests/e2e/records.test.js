@@ -54,22 +54,11 @@ test('a tab closed right after its images were accepted keeps them all', { timeo
 
     // Features are stored beside the images once computed…
     await waitFeatures(again);
-    await again.waitForFunction(
-      async () => {
-        const db = await new Promise((ok) => {
-          const request = indexedDB.open('ajuste@/');
-          request.onsuccess = () => ok(request.result);
-        });
-        const count = await new Promise((ok) => {
-          const request = db.transaction('features').objectStore('features').count();
-          request.onsuccess = () => ok(request.result);
-        });
-        db.close();
-        return count === 5;
-      },
-      null,
-      { timeout: 60_000, polling: 250 },
-    );
+    const storedBy = Date.now() + 60_000;
+    while ((await countRecords(again, DATABASE, 'features')) !== 5) {
+      assert.ok(Date.now() < storedBy, 'the features of the 5 images are stored within a minute');
+      await again.waitForTimeout(250);
+    }
     // …so the next visit computes none: every feature is ready as soon as the images are in.
     await again.reload();
     await waitState(again, 'ready');

@@ -56,10 +56,7 @@ pub async fn load(project: &str) -> Result<Kept, StorageError> {
     if let Some(bytes) = autosave::bytes_of(&value) {
         return Ok(Kept::File(bytes));
     }
-    let json = Reflect::get(&value, &RECORD.into())
-        .ok()
-        .and_then(|json| json.as_string());
-    Ok(match json {
+    Ok(match record_text(&value) {
         Some(json) => match ProjectRecord::parse(&json) {
             Ok(record) => Kept::Record(record),
             Err(error) => Kept::Unusable(error),
@@ -77,6 +74,41 @@ fn range(store: &str) -> rexie::Result<KeyRange> {
     let low = Array::of2(&store.into(), &f64::NEG_INFINITY.into());
     let high = Array::of2(&store.into(), &f64::INFINITY.into());
     Ok(KeyRange::bound(&low, &high, None, None)?)
+}
+
+/// A JS object of `fields`.
+fn object(fields: &[(&str, &JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (name, value) in fields {
+        let _ = Reflect::set(&object, &(*name).into(), value);
+    }
+    object.into()
+}
+
+/// Every record of `store` in `records`, by image id (or generation).
+async fn entries(records: &rexie::Store, store: &str) -> rexie::Result<Vec<(u64, JsValue)>> {
+    let keys = records.get_all_keys(Some(range(store)?), None).await?;
+    let values = records.get_all(Some(range(store)?), None).await?;
+    Ok((keys.iter().zip(values))
+        .filter_map(|(key, value)| Some((id_of(key)?, value)))
+        .collect())
+}
+
+/// Puts `entry`'s project record (when there is a new one) and its catalog entry.
+async fn put_project(
+    transaction: &rexie::Transaction,
+    entry: &Entry,
+    record: Option<String>,
+) -> rexie::Result<()> {
+    let id = JsValue::from_str(&entry.id);
+    if let Some(json) = record {
+        let value = object(&[(RECORD, &json.into())]);
+        transaction.store(STORE)?.put(&value, Some(&id)).await?;
+    }
+    (transaction.store(CATALOG)?)
+        .put(&catalog::to_js(entry), Some(&id))
+        .await?;
+    Ok(())
 }
 
 fn field(value: &JsValue, name: &str) -> JsValue {
@@ -99,28 +131,22 @@ pub async fn load_records(record: &ProjectRecord) -> Result<Loaded, StorageError
 async fn read_records(database: &Rexie, record: &ProjectRecord) -> rexie::Result<Loaded> {
     let transaction =
         database.transaction(&[IMAGES, FEATURES, CLASSIFIERS], TransactionMode::ReadOnly)?;
-    let images = transaction.store(IMAGES)?;
-    let keys = images
-        .get_all_keys(Some(range(&record.store)?), None)
-        .await?;
-    let values = images.get_all(Some(range(&record.store)?), None).await?;
-    let images = (keys.iter().zip(values))
-        .filter_map(|(key, value)| {
+    let images = entries(&transaction.store(IMAGES)?, &record.store).await?;
+    let images = (images.into_iter())
+        .filter_map(|(sample, value)| {
             Some(ImageRecord {
-                sample: id_of(key)?,
+                sample,
                 png: field(&value, "png").dyn_into().ok()?,
                 thumbnail: field(&value, "thumbnail").as_string().unwrap_or_default(),
             })
         })
         .collect();
-    let features = transaction.store(FEATURES)?;
-    let keys = (features.get_all_keys(Some(range(&record.store)?), None)).await?;
-    let values = features.get_all(Some(range(&record.store)?), None).await?;
-    let features = (keys.iter().zip(values))
-        .filter_map(|(key, value)| {
+    let features = entries(&transaction.store(FEATURES)?, &record.store).await?;
+    let features = (features.into_iter())
+        .filter_map(|(sample, value)| {
             let weights = field(&value, "weights").as_string()?;
             let row = autosave::bytes_of(&field(&value, "row"))?;
-            Some((id_of(key)?, weights, row))
+            Some((sample, weights, row))
         })
         .collect();
     let classifier = match record.classifier {
@@ -138,22 +164,26 @@ async fn read_records(database: &Rexie, record: &ProjectRecord) -> rexie::Result
 }
 
 /// One save: `writes` for `entry`'s project, whose images' PNGs and thumbnails are in
-/// `images` and whose classifier's model file is `classifier` (when `writes` has one).
+/// `images` and whose classifier's model file is `classifier` (when `writes` has one). The
+/// bytes written: the PNGs, the model file and the record.
 pub async fn commit(
     entry: &Entry,
     store: &str,
     writes: &Writes,
     images: &[(SampleId, Blob, String)],
     classifier: Option<&Uint8Array>,
-) -> Result<(), StorageError> {
+) -> Result<f64, StorageError> {
     let record = match &writes.record {
         Some(record) => Some(record.to_json().map_err(StorageError::Failed)?),
         None => None,
     };
+    let bytes = (images.iter().map(|(_, png, _)| png.size()).sum::<f64>())
+        + classifier.map_or(0.0, |model| model.length().into())
+        + record.as_ref().map_or(0.0, |json| json.len() as f64);
     let database = open().await?;
     let written = write(&database, entry, store, writes, record, images, classifier).await;
     database.close();
-    committed(written)
+    committed(written).map(|()| bytes)
 }
 
 async fn write(
@@ -169,9 +199,7 @@ async fn write(
     let transaction = database.transaction(&stores, TransactionMode::ReadWrite)?;
     let image_store = transaction.store(IMAGES)?;
     for (sample, png, thumbnail) in images {
-        let value = Object::new();
-        let _ = Reflect::set(&value, &"png".into(), png);
-        let _ = Reflect::set(&value, &"thumbnail".into(), &thumbnail.into());
+        let value = object(&[("png", png), ("thumbnail", &thumbnail.into())]);
         image_store.put(&value, Some(&key(store, *sample))).await?;
     }
     let feature_store = transaction.store(FEATURES)?;
@@ -188,16 +216,7 @@ async fn write(
     if let Some(old) = writes.classifier_deleted {
         classifiers.delete(key(store, old)).await?;
     }
-    if let Some(json) = record {
-        let value = Object::new();
-        let _ = Reflect::set(&value, &RECORD.into(), &json.into());
-        let id = JsValue::from_str(&entry.id);
-        transaction.store(STORE)?.put(&value, Some(&id)).await?;
-    }
-    let id = JsValue::from_str(&entry.id);
-    (transaction.store(CATALOG)?)
-        .put(&catalog::to_js(entry), Some(&id))
-        .await?;
+    put_project(&transaction, entry, record).await?;
     transaction.done().await
 }
 
@@ -227,15 +246,13 @@ async fn write_features(
         if !images.key_exists(key(store, *sample)).await? {
             continue;
         }
-        let value = Object::new();
-        let _ = Reflect::set(&value, &"weights".into(), &weights.into());
-        let _ = Reflect::set(&value, &"row".into(), row);
+        let value = object(&[("weights", &weights.into()), ("row", row)]);
         features.put(&value, Some(&key(store, *sample))).await?;
     }
     transaction.done().await
 }
 
-/// Deletes every record of `store` (a project deleted, or one whose record was replaced).
+/// Deletes every record of `store` (a project deleted).
 pub(super) async fn delete_store(
     transaction: &rexie::Transaction,
     store: &str,
@@ -273,31 +290,17 @@ async fn copy_records(
     let transaction = database.transaction(&stores, TransactionMode::ReadWrite)?;
     for name in [IMAGES, FEATURES, CLASSIFIERS] {
         let records = transaction.store(name)?;
-        let keys = records
-            .get_all_keys(Some(range(&from.store)?), None)
-            .await?;
-        let values = records.get_all(Some(range(&from.store)?), None).await?;
-        for (key, value) in keys.iter().zip(values) {
-            let Some(id) = id_of(key) else { continue };
-            records
-                .put(&value, Some(&self::key(&record.store, id)))
-                .await?;
+        for (id, value) in entries(&records, &from.store).await? {
+            records.put(&value, Some(&key(&record.store, id))).await?;
         }
     }
-    let value = Object::new();
-    let _ = Reflect::set(&value, &RECORD.into(), &json.into());
-    let id = JsValue::from_str(&entry.id);
-    transaction.store(STORE)?.put(&value, Some(&id)).await?;
-    (transaction.store(CATALOG)?)
-        .put(&catalog::to_js(entry), Some(&id))
-        .await?;
+    put_project(&transaction, entry, Some(json)).await?;
     transaction.done().await
 }
 
 /// The store of the record kept under `project`, if it is one.
 pub(super) fn store_of(value: &JsValue) -> Option<String> {
-    let json = Reflect::get(value, &RECORD.into()).ok()?.as_string()?;
-    Some(ProjectRecord::parse(&json).ok()?.store)
+    Some(ProjectRecord::parse(&record_text(value)?).ok()?.store)
 }
 
 /// A new store name for `project`, unique on this device.
@@ -305,7 +308,7 @@ pub fn new_store(project: &str) -> String {
     format!("{project}~{:x}", js_sys::Date::now() as u64)
 }
 
-/// A record's JSON, for a record set aside that is downloaded.
+/// A project record's JSON (also what a record set aside downloads as).
 pub(super) fn record_text(value: &JsValue) -> Option<String> {
     Reflect::get(value, &RECORD.into()).ok()?.as_string()
 }

@@ -261,34 +261,27 @@ impl AppState {
     }
 
     async fn store(self, current: ProjectRecord, writes: Writes) {
-        let (images, mut sizes) = self.autosave.with_value(|memory| {
+        let (images, png_bytes) = self.autosave.with_value(|memory| {
             let images: Vec<(SampleId, Blob, String)> = (writes.images.iter())
                 .filter_map(|id| {
                     let (png, thumbnail) = memory.in_hand.get(id)?;
                     Some((*id, png.clone(), thumbnail.clone()))
                 })
                 .collect();
-            (images, memory.sizes.clone())
+            let deleted: f64 = (writes.deleted.iter())
+                .filter_map(|id| memory.sizes.get(id))
+                .sum();
+            let added: f64 = images.iter().map(|(_, png, _)| png.size()).sum();
+            (images, memory.sizes.values().sum::<f64>() - deleted + added)
         });
-        for (id, png, _) in &images {
-            sizes.insert(*id, png.size());
-        }
-        for id in &writes.deleted {
-            sizes.remove(id);
-        }
         let classifier = writes.classifier.and_then(|_| self.copy_bytes());
         let after = self
             .autosave
             .with_value(|memory| writes.applied_to(&memory.saved));
-        let record = after.record.clone().unwrap_or_else(|| current.clone());
+        let record = after.record.as_ref().unwrap_or(&current);
         let (classes, image_count) = (record.classes.len(), record.image_count());
-        let bytes = self.stored_bytes(&sizes, classifier.as_ref());
+        let bytes = self.stored_bytes(png_bytes, classifier.as_ref());
         let entry = self.projects.entry(classes, image_count, bytes);
-        let written = (images.iter().map(|(_, png, _)| png.size()).sum::<f64>())
-            + classifier.as_ref().map_or(0.0, |b| b.length().into())
-            + (writes.record.as_ref())
-                .and_then(|r| r.to_json().ok())
-                .map_or(0.0, |json| json.len() as f64);
         let started = js_sys::Date::now();
         let committed = records::commit(
             &entry,
@@ -298,21 +291,22 @@ impl AppState {
             classifier.as_ref(),
         );
         match committed.await {
-            Ok(()) => {
+            Ok(written) => {
                 let took = js_sys::Date::now() - started;
                 self.writer.announce_saved();
                 self.projects.refresh();
                 self.autosave.update_value(|memory| {
-                    for id in &writes.images {
+                    for (id, png, _) in &images {
                         memory.in_hand.remove(id);
+                        memory.sizes.insert(*id, png.size());
                     }
                     for id in &writes.deleted {
                         memory.features.remove(id);
+                        memory.sizes.remove(id);
                     }
                     if writes.record.is_some() {
                         memory.moving = false;
                     }
-                    memory.sizes = sizes;
                     memory.last_write = Some((written, took));
                     memory.saved = after;
                     memory.failed = None;
@@ -337,32 +331,35 @@ impl AppState {
         }
     }
 
-    /// What the stored project takes: its images, their features, its classifier.
-    fn stored_bytes(&self, sizes: &HashMap<SampleId, f64>, classifier: Option<&Uint8Array>) -> f64 {
+    /// What the stored project takes: its images' PNGs (`png_bytes`), their features, its
+    /// classifier.
+    fn stored_bytes(&self, png_bytes: f64, classifier: Option<&Uint8Array>) -> f64 {
         let features = self.autosave.with_value(|memory| memory.features.len()) as f64;
         let classifier = classifier
             .or(self.copy_bytes().as_ref())
             .map_or(0.0, |b| b.length().into());
-        sizes.values().sum::<f64>() + features * FEATURE_BYTES + classifier
+        png_bytes + features * FEATURE_BYTES + classifier
     }
 
     /// What the device holds, for the status line.
     pub(super) fn saved_status(&self) -> StorageStatus {
-        let (record, sizes, last_write) = self.autosave.with_value(|memory| {
-            let saved = &memory.saved;
-            (
-                saved.record.clone(),
-                memory.sizes.clone(),
+        let saved = self.autosave.with_value(|memory| {
+            let record = memory.saved.record.as_ref()?;
+            let png_bytes: f64 = memory.sizes.values().sum();
+            Some((
+                record.classes.len(),
+                record.image_count(),
+                png_bytes,
                 memory.last_write,
-            )
+            ))
         });
-        let Some(record) = record else {
+        let Some((classes, images, png_bytes, last_write)) = saved else {
             return StorageStatus::Empty;
         };
         StorageStatus::Saved(Stored {
-            classes: record.classes.len(),
-            images: record.image_count(),
-            bytes: self.stored_bytes(&sizes, None),
+            classes,
+            images,
+            bytes: self.stored_bytes(png_bytes, None),
             room_left: self.storage.with_untracked(|status| match status {
                 StorageStatus::Saved(stored) => stored.room_left,
                 _ => None,
